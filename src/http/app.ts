@@ -1,0 +1,127 @@
+// The HTTP layer. Routes, request validation and security all come from openapi.yaml at
+// start-up (fastify-openapi-glue + Ajv2020); this file wires hooks around them so that every
+// answer, good or bad, is Toss-shaped.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from "fastify";
+import openapiGlue from "fastify-openapi-glue";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import { parse as parseYaml } from "yaml";
+import type { Config } from "../config.js";
+import type { Clock } from "../domain/clock.js";
+import { TossError } from "../domain/errors.js";
+import type { Tenant } from "../domain/model.js";
+import type { PaymentService } from "../domain/payments.js";
+import type { TenantRegistry } from "../domain/tenants.js";
+import type { Store } from "../store/store.js";
+import { authenticate } from "./auth.js";
+import { registerDocs } from "./docs.js";
+import { langOf, sendTossError, toTossError } from "./errors.js";
+import { createHandlers } from "./handlers.js";
+import { idempotencyHooks } from "./idempotency.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    tenant?: Tenant;
+  }
+}
+
+export const SPEC_PATH = fileURLToPath(new URL("../../openapi.yaml", import.meta.url));
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  service: PaymentService;
+  tenants: TenantRegistry;
+}
+
+// ajv-formats is CommonJS; its default export arrives wrapped under ESM interop.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, store, clock, tenants } = deps;
+  const specText = readFileSync(SPEC_PATH, "utf8");
+  const spec = parseYaml(specText) as Record<string, unknown>;
+
+  const app = Fastify({ logger: false, bodyLimit: config.bodyLimit, return503OnClosing: false });
+
+  // OpenAPI 3.1 schemas are JSON Schema 2020-12. Bodies are never coerced: "15000" is not 15000.
+  // verbose: errors carry their parent schema, where the spec names the Toss error code.
+  const ajv = new Ajv2020({ strict: false, coerceTypes: false, allErrors: false, verbose: true, useDefaults: false });
+  addFormats(ajv);
+  app.setValidatorCompiler(({ schema }) => ajv.compile(schema as object));
+
+  app.decorateRequest("tenant", undefined);
+  app.decorateRequest("idempotency", undefined);
+
+  const idem = idempotencyHooks(store, clock, idempotencyKeyLimit(spec));
+
+  app.addHook("onRoute", (route) => {
+    // Responses are checked against the spec in tests; at run time we send what the domain built.
+    if (route.schema && "response" in route.schema) delete (route.schema as Record<string, unknown>).response;
+    // The spec's security runs before the body is parsed or validated: a request with a bad key
+    // is 401 whatever its body, as in Toss. Then Idempotency-Key, which also replays errors.
+    const security = route.preHandler as onRequestHookHandler | undefined;
+    if (typeof security === "function") {
+      route.preHandler = undefined;
+      const headers = (route.schema as { headers?: { properties?: Record<string, unknown> } } | undefined)?.headers;
+      const takesKey = route.method === "POST" && Object.keys(headers?.properties ?? {}).some((k) => k.toLowerCase() === "idempotency-key");
+      route.onRequest = takesKey ? [security, idem.onRequest] : [security];
+      if (takesKey) route.onSend = [idem.onSend];
+    }
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const { error, internal } = toTossError(err);
+    if (internal) console.error(`[faketoss] ${request.method} ${request.url} failed:`, err);
+    reply.header("x-faketoss-error-code", error.code);
+    return sendTossError(reply, error, langOf(request));
+  });
+
+  const specPaths = Object.keys((spec.paths as Record<string, unknown>) ?? {}).map(
+    (p) => new RegExp("^" + p.replace(/\{[^}]+\}/g, "[^/]+") + "/?$"),
+  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0]!;
+    const known = specPaths.some((re) => re.test(path));
+    const error = known ? new TossError("NOT_FOUND_HTTP_METHOD") : new TossError("NOT_FOUND");
+    reply.header("x-faketoss-error-code", error.code);
+    return sendTossError(reply, error, langOf(request));
+  });
+
+  if (config.log === "info") {
+    app.addHook("onResponse", (request, reply, done) => {
+      const code = reply.getHeader("x-faketoss-error-code");
+      const who = request.tenant && request.tenant.secretKey !== "test_sk_yjroot_faketoss_default" ? ` [${request.tenant.secretKey.slice(0, 16)}…]` : "";
+      console.log(`${request.method} ${request.url} → ${reply.statusCode}${code ? " " + String(code) : ""} ${reply.elapsedTime.toFixed(1)}ms${who}`);
+      done();
+    });
+  }
+
+  await app.register(openapiGlue, {
+    specification: structuredClone(spec),
+    serviceHandlers: createHandlers(deps),
+    securityHandlers: {
+      basicAuth: async (request: FastifyRequest, _reply: FastifyReply) => {
+        const header = request.headers.authorization;
+        request.tenant = authenticate(header, (key) => tenants.lookupSecretKey(key));
+      },
+    },
+  });
+
+  registerDocs(app, specText, spec);
+  app.get("/", (_req, reply) => reply.redirect("/api-docs"));
+
+  return app;
+}
+
+/** The Idempotency-Key limit is the spec's, not a copy of it. */
+function idempotencyKeyLimit(spec: Record<string, unknown>): number {
+  const param = (spec as { components?: { parameters?: Record<string, { schema?: { maxLength?: number } }> } }).components
+    ?.parameters?.IdempotencyKey;
+  const limit = param?.schema?.maxLength;
+  if (typeof limit !== "number") throw new Error("openapi.yaml: components.parameters.IdempotencyKey.schema.maxLength is missing");
+  return limit;
+}

@@ -1,0 +1,373 @@
+// The embedded store: better-sqlite3, one file (or :memory:). Rows keep the columns we look up
+// by (indexed) plus the record as JSON text, so the model can grow without migrations.
+//
+// Durability: WAL with synchronous=NORMAL. A commit is in the WAL (the OS page cache) before the
+// call returns, so an answered 200 survives SIGKILL or any process crash; only an OS crash or
+// power loss can drop the last few commits. FULL would fsync every commit and cost an order of
+// magnitude in write throughput for a sandbox that does not need power-loss safety.
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { TossError } from "../domain/errors.js";
+import type { BillingAuth, BillingRecord, PaymentRecord, Tenant, TenantSettings } from "../domain/model.js";
+import {
+  IDEMPOTENCY_TTL_MS,
+  type IdempotencyClaim,
+  type IdempotencyRecord,
+  type IdempotencyScope,
+  type Store,
+} from "./store.js";
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS tenants (
+  id          TEXT PRIMARY KEY,
+  secret_key  TEXT NOT NULL UNIQUE,
+  client_key  TEXT NOT NULL,
+  data        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tenants_client_key ON tenants (client_key);
+
+CREATE TABLE IF NOT EXISTS payments (
+  tenant_id    TEXT NOT NULL,
+  payment_key  TEXT NOT NULL,
+  order_id     TEXT NOT NULL,
+  status       TEXT NOT NULL,
+  data         TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, payment_key)
+);
+-- The orderId rule is enforced here, never by check-then-insert.
+CREATE UNIQUE INDEX IF NOT EXISTS payments_order_id ON payments (tenant_id, order_id);
+CREATE INDEX IF NOT EXISTS payments_status ON payments (tenant_id, status);
+
+CREATE TABLE IF NOT EXISTS billing_auths (
+  tenant_id  TEXT NOT NULL,
+  auth_key   TEXT NOT NULL,
+  data       TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, auth_key)
+);
+
+CREATE TABLE IF NOT EXISTS billings (
+  tenant_id    TEXT NOT NULL,
+  billing_key  TEXT NOT NULL,
+  data         TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, billing_key)
+);
+
+CREATE TABLE IF NOT EXISTS idempotency (
+  tenant_id     TEXT NOT NULL,
+  idem_key      TEXT NOT NULL,
+  method        TEXT NOT NULL,
+  path          TEXT NOT NULL,
+  done          INTEGER NOT NULL,
+  status        INTEGER,
+  content_type  TEXT,
+  body          TEXT,
+  created_at    INTEGER NOT NULL,
+  claimed_at    INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, idem_key, method, path)
+);
+CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (tenant_id, created_at);
+`;
+
+interface IdemRow {
+  done: number;
+  status: number | null;
+  content_type: string | null;
+  body: string | null;
+  created_at: number;
+  claimed_at: number;
+}
+
+type Scope4 = [string, string, string, string];
+
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+
+function isUniqueViolation(err: unknown, column: string): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  return code === "SQLITE_CONSTRAINT_UNIQUE" && err.message.includes(column);
+}
+
+const scope4 = (s: IdempotencyScope): Scope4 => [s.tenantId, s.key, s.method, s.path];
+
+function toIdemRecord(row: IdemRow): IdempotencyRecord {
+  return { status: row.status ?? 0, contentType: row.content_type ?? "", body: row.body ?? "", createdAt: row.created_at };
+}
+
+export function openSqliteStore(path: string): Store {
+  if (path !== ":memory:" && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  db.exec(SCHEMA);
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+
+  // ---- prepared once
+  const tenantUpsert = db.prepare<[string, string, string, string]>(
+    `INSERT INTO tenants (id, secret_key, client_key, data) VALUES (?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET secret_key = excluded.secret_key, client_key = excluded.client_key, data = excluded.data`,
+  );
+  const tenantGet = db.prepare<[string], string>(`SELECT data FROM tenants WHERE id = ?`).pluck();
+  const tenantBySecret = db.prepare<[string], string>(`SELECT data FROM tenants WHERE secret_key = ?`).pluck();
+  const tenantByClient = db.prepare<[string], string>(`SELECT data FROM tenants WHERE client_key = ?`).pluck();
+  const tenantList = db.prepare<[], string>(`SELECT data FROM tenants ORDER BY rowid`).pluck();
+  const tenantSetData = db.prepare<[string, string]>(`UPDATE tenants SET data = ? WHERE id = ?`);
+
+  const delPayments = db.prepare<[string]>(`DELETE FROM payments WHERE tenant_id = ?`);
+  const delAuths = db.prepare<[string]>(`DELETE FROM billing_auths WHERE tenant_id = ?`);
+  const delBillings = db.prepare<[string]>(`DELETE FROM billings WHERE tenant_id = ?`);
+  const delIdem = db.prepare<[string]>(`DELETE FROM idempotency WHERE tenant_id = ?`);
+
+  const payInsert = db.prepare<[string, string, string, string, string]>(
+    `INSERT INTO payments (tenant_id, payment_key, order_id, status, data) VALUES (?, ?, ?, ?, ?)`,
+  );
+  const payGet = db.prepare<[string, string], string>(
+    `SELECT data FROM payments WHERE tenant_id = ? AND payment_key = ?`,
+  ).pluck();
+  const payGetByOrder = db.prepare<[string, string], string>(
+    `SELECT data FROM payments WHERE tenant_id = ? AND order_id = ?`,
+  ).pluck();
+  const payUpdate = db.prepare<[string, string, string, string, string]>(
+    `UPDATE payments SET order_id = ?, status = ?, data = ? WHERE tenant_id = ? AND payment_key = ?`,
+  );
+
+  const authInsert = db.prepare<[string, string, string]>(
+    `INSERT INTO billing_auths (tenant_id, auth_key, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  const authGet = db.prepare<[string, string], string>(
+    `SELECT data FROM billing_auths WHERE tenant_id = ? AND auth_key = ?`,
+  ).pluck();
+  const authSet = db.prepare<[string, string, string]>(
+    `UPDATE billing_auths SET data = ? WHERE tenant_id = ? AND auth_key = ?`,
+  );
+
+  // Upsert: an authKey with a fixed billingKey (fixtures) re-issues the same key after a reset.
+  const billUpsert = db.prepare<[string, string, string]>(
+    `INSERT INTO billings (tenant_id, billing_key, data) VALUES (?, ?, ?)
+     ON CONFLICT (tenant_id, billing_key) DO UPDATE SET data = excluded.data`,
+  );
+  const billGet = db.prepare<[string, string], string>(
+    `SELECT data FROM billings WHERE tenant_id = ? AND billing_key = ?`,
+  ).pluck();
+  const billSet = db.prepare<[string, string, string]>(
+    `UPDATE billings SET data = ? WHERE tenant_id = ? AND billing_key = ?`,
+  );
+
+  const idemGet = db.prepare<Scope4, IdemRow>(
+    `SELECT done, status, content_type, body, created_at, claimed_at FROM idempotency
+     WHERE tenant_id = ? AND idem_key = ? AND method = ? AND path = ?`,
+  );
+  const idemClaim = db.prepare<[...Scope4, number, number]>(
+    `INSERT INTO idempotency (tenant_id, idem_key, method, path, done, created_at, claimed_at)
+     VALUES (?, ?, ?, ?, 0, ?, ?)
+     ON CONFLICT (tenant_id, idem_key, method, path) DO UPDATE SET
+       done = 0, status = NULL, content_type = NULL, body = NULL,
+       created_at = excluded.created_at, claimed_at = excluded.claimed_at`,
+  );
+  const idemPut = db.prepare<[...Scope4, number, string, string, number, number]>(
+    `INSERT INTO idempotency (tenant_id, idem_key, method, path, done, status, content_type, body, created_at, claimed_at)
+     VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+     ON CONFLICT (tenant_id, idem_key, method, path) DO UPDATE SET
+       done = 1, status = excluded.status, content_type = excluded.content_type, body = excluded.body,
+       created_at = excluded.created_at`,
+  );
+  const idemRelease = db.prepare<Scope4>(
+    `DELETE FROM idempotency WHERE tenant_id = ? AND idem_key = ? AND method = ? AND path = ? AND done = 0`,
+  );
+  const idemPurge = db.prepare<[string, number]>(`DELETE FROM idempotency WHERE tenant_id = ? AND created_at < ?`);
+
+  // ---- helpers (synchronous; always called inside a transaction or as one statement)
+  const insertPaymentSync = (tenantId: string, rec: PaymentRecord): void => {
+    const p = rec.payment;
+    try {
+      payInsert.run(tenantId, p.paymentKey, p.orderId, p.status, JSON.stringify(rec));
+    } catch (err) {
+      if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
+      throw err;
+    }
+  };
+
+  const lastPurge = new Map<string, number>();
+
+  const settingsTx = db.transaction((id: string, settings: TenantSettings): Tenant | undefined => {
+    const text = tenantGet.get(id);
+    if (text === undefined) return undefined;
+    const t: Tenant = { ...(JSON.parse(text) as Tenant), settings: { ...settings } };
+    tenantSetData.run(JSON.stringify(t), id);
+    return t;
+  });
+
+  const resetTx = db.transaction((id: string) => {
+    delPayments.run(id);
+    delAuths.run(id);
+    delBillings.run(id);
+    delIdem.run(id);
+  });
+
+  const updatePaymentTx = db.transaction(
+    (tenantId: string, paymentKey: string, mutate: (rec: PaymentRecord) => PaymentRecord): PaymentRecord | undefined => {
+      const text = payGet.get(tenantId, paymentKey);
+      if (text === undefined) return undefined;
+      const prev = JSON.parse(text) as PaymentRecord;
+      const next = mutate(prev);
+      if (next === prev) return prev; // documented "no change" signal
+      if (next.payment.paymentKey !== paymentKey) throw new Error("mutate must not change paymentKey");
+      try {
+        payUpdate.run(next.payment.orderId, next.payment.status, JSON.stringify(next), tenantId, paymentKey);
+      } catch (err) {
+        if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
+        throw err;
+      }
+      return next;
+    },
+  );
+
+  const consumeAuthTx = db.transaction(
+    (tenantId: string, authKey: string, build: (auth: BillingAuth) => BillingRecord): BillingRecord | undefined => {
+      const text = authGet.get(tenantId, authKey);
+      if (text === undefined) return undefined;
+      const auth = JSON.parse(text) as BillingAuth;
+      const rec = build(auth);
+      const used: BillingAuth = { ...auth, used: true, billingKey: rec.billing.billingKey };
+      authSet.run(JSON.stringify(used), tenantId, authKey);
+      billUpsert.run(tenantId, rec.billing.billingKey, JSON.stringify(rec));
+      return rec;
+    },
+  );
+
+  const updateBillingTx = db.transaction(
+    (tenantId: string, billingKey: string, mutate: (rec: BillingRecord) => BillingRecord): BillingRecord | undefined => {
+      const text = billGet.get(tenantId, billingKey);
+      if (text === undefined) return undefined;
+      const prev = JSON.parse(text) as BillingRecord;
+      const next = mutate(prev);
+      if (next === prev) return prev;
+      if (next.billing.billingKey !== billingKey) throw new Error("mutate must not change billingKey");
+      billSet.run(JSON.stringify(next), tenantId, billingKey);
+      return next;
+    },
+  );
+
+  const chargeTx = db.transaction(
+    (tenantId: string, billingKey: string, build: (b: BillingRecord) => PaymentRecord): PaymentRecord | undefined => {
+      const text = billGet.get(tenantId, billingKey);
+      if (text === undefined) return undefined;
+      const rec = build(JSON.parse(text) as BillingRecord);
+      insertPaymentSync(tenantId, rec);
+      return rec;
+    },
+  );
+
+  const claimTx = db.transaction((s: Scope4, now: number, staleAfterMs: number): IdempotencyClaim => {
+    const row = idemGet.get(...s);
+    if (row !== undefined) {
+      if (row.done === 1) {
+        if (row.created_at >= now - IDEMPOTENCY_TTL_MS) return { state: "done", record: toIdemRecord(row) };
+      } else if (row.claimed_at >= now - staleAfterMs) {
+        return { state: "processing" };
+      }
+    }
+    idemClaim.run(...s, now, now);
+    return { state: "claimed" };
+  });
+
+  // Read-modify-write transactions take the write lock up front (BEGIN IMMEDIATE): with several
+  // processes on one file, a deferred transaction could fail to upgrade its read lock.
+  const store: Store = {
+    async upsertTenant(t: Tenant) {
+      tenantUpsert.run(t.id, t.secretKey, t.clientKey, JSON.stringify(t));
+    },
+    async getTenant(id) {
+      const text = tenantGet.get(id);
+      return text === undefined ? undefined : (JSON.parse(text) as Tenant);
+    },
+    async getTenantBySecretKey(secretKey) {
+      const text = tenantBySecret.get(secretKey);
+      return text === undefined ? undefined : (JSON.parse(text) as Tenant);
+    },
+    async getTenantByClientKey(clientKey) {
+      const text = tenantByClient.get(clientKey);
+      return text === undefined ? undefined : (JSON.parse(text) as Tenant);
+    },
+    async listTenants() {
+      return tenantList.all().map((text) => JSON.parse(text) as Tenant);
+    },
+    async updateTenantSettings(id: string, settings: TenantSettings) {
+      return settingsTx.immediate(id, settings);
+    },
+    async resetTenant(id) {
+      resetTx.immediate(id);
+      lastPurge.delete(id);
+    },
+
+    async insertPayment(tenantId, rec) {
+      insertPaymentSync(tenantId, rec);
+    },
+    async getPayment(tenantId, paymentKey) {
+      const text = payGet.get(tenantId, paymentKey);
+      return text === undefined ? undefined : (JSON.parse(text) as PaymentRecord);
+    },
+    async getPaymentByOrderId(tenantId, orderId) {
+      const text = payGetByOrder.get(tenantId, orderId);
+      return text === undefined ? undefined : (JSON.parse(text) as PaymentRecord);
+    },
+    async updatePayment(tenantId, paymentKey, mutate) {
+      return updatePaymentTx.immediate(tenantId, paymentKey, mutate);
+    },
+
+    async insertBillingAuth(tenantId, auth) {
+      return authInsert.run(tenantId, auth.authKey, JSON.stringify(auth)).changes === 1;
+    },
+    async getBillingAuth(tenantId, authKey) {
+      const text = authGet.get(tenantId, authKey);
+      return text === undefined ? undefined : (JSON.parse(text) as BillingAuth);
+    },
+    async consumeBillingAuthAndInsertBilling(tenantId, authKey, build) {
+      return consumeAuthTx.immediate(tenantId, authKey, build);
+    },
+    async getBilling(tenantId, billingKey) {
+      const text = billGet.get(tenantId, billingKey);
+      return text === undefined ? undefined : (JSON.parse(text) as BillingRecord);
+    },
+    async updateBilling(tenantId, billingKey, mutate) {
+      return updateBillingTx.immediate(tenantId, billingKey, mutate);
+    },
+    async chargeBilling(tenantId, billingKey, build) {
+      return chargeTx.immediate(tenantId, billingKey, build);
+    },
+
+    async getIdempotent(scope, now) {
+      const row = idemGet.get(...scope4(scope));
+      if (row === undefined || row.done !== 1) return undefined;
+      if (now !== undefined && row.created_at < now - IDEMPOTENCY_TTL_MS) return undefined;
+      return toIdemRecord(row);
+    },
+    async claimIdempotent(scope, now, staleAfterMs) {
+      return claimTx.immediate(scope4(scope), now, staleAfterMs);
+    },
+    async putIdempotent(scope, rec) {
+      idemPut.run(...scope4(scope), rec.status, rec.contentType, rec.body, rec.createdAt, rec.createdAt);
+      // Lazy purge: at most once an hour per tenant, one indexed range delete.
+      const last = lastPurge.get(scope.tenantId);
+      if (last === undefined || rec.createdAt - last >= PURGE_EVERY_MS || rec.createdAt < last) {
+        lastPurge.set(scope.tenantId, rec.createdAt);
+        idemPurge.run(scope.tenantId, rec.createdAt - IDEMPOTENCY_TTL_MS);
+      }
+    },
+    async releaseIdempotent(scope) {
+      idemRelease.run(...scope4(scope));
+    },
+    async purgeIdempotent(tenantId, cutoff) {
+      return idemPurge.run(tenantId, cutoff).changes;
+    },
+
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+  return store;
+}

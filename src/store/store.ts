@@ -1,0 +1,106 @@
+// The persistence boundary. Narrow and async so that a PostgreSQL store can implement it
+// later (several instances behind a load balancer). Everything is scoped by tenant.
+//
+// Callback contract (mutate/build): a pure, synchronous function run INSIDE the store's
+// transaction. It receives a fresh copy of the stored record that it may modify; whatever it
+// returns is written. If it throws, nothing is written and the error propagates unchanged.
+// Returning the very object it received (unmodified) means "no change": the write is skipped.
+import type { BillingAuth, BillingRecord, PaymentRecord, Tenant, TenantSettings } from "../domain/model.js";
+
+/** Toss keeps idempotent answers for 15 days from first use. */
+export const IDEMPOTENCY_TTL_MS = 15 * 24 * 60 * 60 * 1000;
+
+export interface IdempotencyRecord {
+  status: number;
+  contentType: string;
+  /** The response body exactly as first sent, so a replay is byte-identical. */
+  body: string;
+  /** Epoch ms of the first use. */
+  createdAt: number;
+}
+
+export type IdempotencyClaim =
+  | { state: "claimed" }
+  | { state: "processing" }
+  | { state: "done"; record: IdempotencyRecord };
+
+export interface IdempotencyScope {
+  tenantId: string;
+  key: string;
+  method: string;
+  path: string;
+}
+
+export interface Store {
+  // ---- tenants
+  upsertTenant(t: Tenant): Promise<void>;
+  getTenant(id: string): Promise<Tenant | undefined>;
+  getTenantBySecretKey(secretKey: string): Promise<Tenant | undefined>;
+  /** For browser flows, which only know the client key. */
+  getTenantByClientKey(clientKey: string): Promise<Tenant | undefined>;
+  listTenants(): Promise<Tenant[]>;
+  updateTenantSettings(id: string, settings: TenantSettings): Promise<Tenant | undefined>;
+  /** Deletes the tenant's payments, billing keys, auth keys and idempotency records (not the tenant). */
+  resetTenant(id: string): Promise<void>;
+
+  // ---- payments
+  /** Throws TossError DUPLICATED_ORDER_ID when (tenant, orderId) is taken (unique index). */
+  insertPayment(tenantId: string, rec: PaymentRecord): Promise<void>;
+  getPayment(tenantId: string, paymentKey: string): Promise<PaymentRecord | undefined>;
+  getPaymentByOrderId(tenantId: string, orderId: string): Promise<PaymentRecord | undefined>;
+  /** Atomic read-modify-write. Resolves undefined when the payment does not exist. */
+  updatePayment(
+    tenantId: string,
+    paymentKey: string,
+    mutate: (rec: PaymentRecord) => PaymentRecord,
+  ): Promise<PaymentRecord | undefined>;
+
+  // ---- billing
+  /** Resolves false (and changes nothing) when the authKey already exists. */
+  insertBillingAuth(tenantId: string, auth: BillingAuth): Promise<boolean>;
+  getBillingAuth(tenantId: string, authKey: string): Promise<BillingAuth | undefined>;
+  /**
+   * In one transaction: `build` inspects the authKey (used or not) and returns the billing to
+   * create; the authKey is marked used and the billing inserted. Resolves undefined when the
+   * authKey does not exist.
+   */
+  consumeBillingAuthAndInsertBilling(
+    tenantId: string,
+    authKey: string,
+    build: (auth: BillingAuth) => BillingRecord,
+  ): Promise<BillingRecord | undefined>;
+  getBilling(tenantId: string, billingKey: string): Promise<BillingRecord | undefined>;
+  updateBilling(
+    tenantId: string,
+    billingKey: string,
+    mutate: (rec: BillingRecord) => BillingRecord,
+  ): Promise<BillingRecord | undefined>;
+  /**
+   * In one transaction: `build` checks the billing and returns the charge payment, which is
+   * inserted. Resolves undefined when the billing key does not exist; a taken orderId throws
+   * TossError DUPLICATED_ORDER_ID.
+   */
+  chargeBilling(
+    tenantId: string,
+    billingKey: string,
+    build: (billing: BillingRecord) => PaymentRecord,
+  ): Promise<PaymentRecord | undefined>;
+
+  // ---- idempotency
+  /** The stored answer, or undefined (also when older than IDEMPOTENCY_TTL_MS relative to `now`). */
+  getIdempotent(scope: IdempotencyScope, now?: number): Promise<IdempotencyRecord | undefined>;
+  /**
+   * Atomically claims the scope for a first request. Returns "processing" while another claim
+   * younger than `staleAfterMs` is open (-> 409 IDEMPOTENT_REQUEST_PROCESSING), "done" with the
+   * stored answer, or "claimed". A claim older than `staleAfterMs` (crashed request) is taken over.
+   */
+  claimIdempotent(scope: IdempotencyScope, now: number, staleAfterMs: number): Promise<IdempotencyClaim>;
+  /** Stores the answer (completing a claim if there is one). Lazily purges expired records. */
+  putIdempotent(scope: IdempotencyScope, rec: IdempotencyRecord): Promise<void>;
+  /** Drops an open claim without an answer (e.g. the request was aborted before answering). */
+  releaseIdempotent(scope: IdempotencyScope): Promise<void>;
+  /** Deletes the tenant's records created before `cutoff` (epoch ms). Returns how many. */
+  purgeIdempotent(tenantId: string, cutoff: number): Promise<number>;
+
+  close(): Promise<void>;
+}
