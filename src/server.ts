@@ -13,6 +13,8 @@ export interface FakeToss {
   app: FastifyInstance;
   store: Store;
   tenants: TenantRegistry;
+  service: PaymentService;
+  clock: Clock;
   /** The base URL once listening. */
   url: string;
   close(): Promise<void>;
@@ -30,6 +32,8 @@ export async function createFakeToss(config: Config, clock: Clock = systemClock)
     app,
     store,
     tenants,
+    service,
+    clock,
     async close() {
       await app.close();
       await store.close();

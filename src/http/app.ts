@@ -53,6 +53,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   addFormats(ajv);
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema as object));
 
+  // The spec's request bodies are all application/json: any other type is refused (415 → Toss
+  // error), instead of reaching a handler unvalidated.
+  app.removeContentTypeParser(["text/plain"]);
+
   app.decorateRequest("tenant", undefined);
   app.decorateRequest("idempotency", undefined);
 
@@ -71,6 +75,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       route.onRequest = takesKey ? [security, idem.onRequest] : [security];
       if (takesKey) route.onSend = [idem.onSend];
     }
+    // Fastify validates a body only when one arrived with a Content-Type; a POST with neither
+    // must not reach the handler with `body === undefined`.
+    if (route.schema && "body" in route.schema) route.preValidation = [requireBody];
   });
 
   app.setErrorHandler((err, request, reply) => {
@@ -115,6 +122,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/", (_req, reply) => reply.redirect("/api-docs"));
 
   return app;
+}
+
+async function requireBody(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) {
+    throw new TossError("INVALID_REQUEST", "요청 본문(JSON 객체)이 필요합니다.", "A JSON object request body is required.");
+  }
 }
 
 /** The Idempotency-Key limit is the spec's, not a copy of it. */
