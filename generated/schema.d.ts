@@ -4,6 +4,97 @@
  */
 
 export interface paths {
+    "/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a payment and its payment window
+         * @description Creates a `READY` payment and returns it with `checkout.url`, FakeToss's own payment
+         *     window (Toss's "create a payment window" API, an alternative to the browser SDK). Open
+         *     the URL in a browser, or drive it without one through `authenticatePayment`.
+         *
+         *     `method` takes `CARD` or `VIRTUAL_ACCOUNT` (or Toss's `카드`, `가상계좌`); other methods →
+         *     400 `NOT_SUPPORTED_METHOD`. The window must be completed within 30 minutes, else the
+         *     payment becomes `EXPIRED`. Approving in the window moves the payment to `IN_PROGRESS` and
+         *     redirects to `successUrl?paymentKey=&orderId=&amount=&paymentType=NORMAL`; confirm it
+         *     within 10 minutes. A card payment confirms to `DONE`; a virtual account confirms to
+         *     `WAITING_FOR_DEPOSIT`, with its account issued then.
+         *
+         *     Errors: 400 `DUPLICATED_ORDER_ID` for a reused `orderId`, `INVALID_URL` for a
+         *     `successUrl`/`failUrl` that is not http(s), `BELOW_MINIMUM_AMOUNT`, `NOT_SUPPORTED_METHOD`.
+         */
+        post: operations["createPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/key-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay by card number (key-in)
+         * @description Approves a card payment at once from a card number, expiry and the owner's identity
+         *     (birth date `YYMMDD` or a 10-digit business number). The payment is `DONE` with a `card`
+         *     whose `number` is masked, `issuerCode` comes from the BIN, and `approveNo` is set.
+         *
+         *     Errors: 400 `INVALID_CARD_NUMBER` (fewer than 14 or more than 19 digits; FakeToss does not
+         *     run a Luhn check, so any test number of that length works), `INVALID_CARD_EXPIRATION` (a past
+         *     or impossible expiry), `INVALID_CARD_IDENTITY`, `DUPLICATED_ORDER_ID`,
+         *     `BELOW_MINIMUM_AMOUNT` (under 100 KRW).
+         */
+        post: operations["keyInPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{paymentKey}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open the payment window
+         * @description FakeToss's payment window, the page that `checkout.url` points to: a light, offline HTML
+         *     page in Korean that shows the order, the amount and the method, and offers 승인
+         *     (approve), 실패 (fail, with a Toss failure code to pick) and 취소 (cancel). No
+         *     Authorization: the buyer's browser opens it. An unknown payment, an expired window or a
+         *     payment that is no longer `READY` gets an HTML error page.
+         */
+        get: operations["getPaymentWindow"];
+        put?: never;
+        /**
+         * Submit the payment window
+         * @description The window's form. `action=approve` authenticates the payment (`IN_PROGRESS`) and
+         *     redirects (303) to `successUrl?paymentKey=&orderId=&amount=&paymentType=NORMAL`.
+         *     `action=fail` marks it `ABORTED` with `failure` = the chosen `code` and redirects to
+         *     `failUrl?code=&message=&orderId=`. `action=cancel` leaves it `READY` (it expires later,
+         *     as in Toss) and redirects to `failUrl?code=PAY_PROCESS_CANCELED&message=&orderId=`.
+         */
+        post: operations["submitPaymentWindow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/payments/confirm": {
         parameters: {
             query?: never;
@@ -176,6 +267,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/billing/authorizations/card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a billing key from a card number
+         * @description Registers a card for billing from its number, expiry and the owner's identity, and
+         *     returns the Billing object at once (no browser). Errors: 400 `INVALID_CARD_NUMBER`,
+         *     `INVALID_CARD_EXPIRATION`, `INVALID_CARD_IDENTITY`, `INVALID_CUSTOMER_KEY`.
+         */
+        post: operations["issueBillingKeyWithCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/billing/{billingKey}": {
         parameters: {
             query?: never;
@@ -196,6 +309,277 @@ export interface paths {
          *     `BELOW_MINIMUM_AMOUNT` under 100 KRW.
          */
         post: operations["chargeBilling"];
+        /**
+         * Delete a billing key
+         * @description Removes the billing key; Toss answers 200 with an empty body. A later charge or delete
+         *     gets 400 `ALREADY_REMOVED_BILLING_KEY`; an unknown key 404 `NOT_FOUND_BILLING`.
+         */
+        delete: operations["deleteBillingKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/payments/{paymentKey}/authenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Authenticate a payment as the buyer
+         * @description Does what approving in the payment window does, without a browser: a `READY` payment
+         *     becomes `IN_PROGRESS` and must be confirmed within 10 minutes. Returns the payment and
+         *     the `successUrl` redirect the window would have sent the buyer to (null when the payment
+         *     was not created with one). Authenticating an `IN_PROGRESS` payment again is a no-op.
+         *
+         *     Errors: 404 `NOT_FOUND_PAYMENT`; 404 `NOT_FOUND_PAYMENT_SESSION` when the window expired;
+         *     400 `INVALID_PAYMENT_STATUS` (FakeToss-only) for any other status.
+         */
+        post: operations["authenticatePayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/payments/{paymentKey}/fail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fail a payment as the window would
+         * @description Does what "실패" in the payment window does: a `READY` or `IN_PROGRESS` payment becomes
+         *     `ABORTED` with `failure` = `{code, message}` (default `PAY_PROCESS_ABORTED`). Returns the
+         *     payment and the `failUrl` redirect (`failUrl?code=&message=&orderId=`, null without one).
+         *     Other statuses → 400 `INVALID_PAYMENT_STATUS`.
+         */
+        post: operations["failPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/payments/{paymentKey}/expire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Expire a payment now
+         * @description Makes the deadline pass now, whatever the clock says: a `READY` or `IN_PROGRESS` payment
+         *     becomes `EXPIRED` (with `failure.code` `EXPIRED_PAYMENT`); a virtual account waiting for
+         *     a deposit gets `virtualAccount.expired: true` and a `dueDate` of now, and stays
+         *     `WAITING_FOR_DEPOSIT`, as in Toss. Other statuses → 400 `INVALID_PAYMENT_STATUS`.
+         */
+        post: operations["expirePayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/virtual-accounts/{paymentKey}/deposit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deposit into a virtual account
+         * @description Simulates the buyer's bank transfer, as Toss's developer center does for test accounts.
+         *     The exact amount → `DONE` (`approvedAt` set, `depositorName` = `depositorName` or the
+         *     customer's name). `amount` defaults to the payment's balance.
+         *
+         *     Errors (FakeToss's choices: Toss has no API for this): 400 `INVALID_DEPOSIT_AMOUNT` for
+         *     any other amount, since a Korean bank refuses a transfer to a virtual account that does
+         *     not match it exactly; 400 `EXPIRED_VIRTUAL_ACCOUNT` past the `dueDate`; 400
+         *     `INVALID_PAYMENT_STATUS` when the payment is not a virtual account waiting for a deposit.
+         */
+        post: operations["depositVirtualAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/virtual-accounts/{paymentKey}/deposit-cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a deposit
+         * @description Reverses a deposit (a bank-side deposit error): a deposited virtual account that has no
+         *     cancels goes back from `DONE` to `WAITING_FOR_DEPOSIT` (`approvedAt` and
+         *     `depositorName` null again), as Toss does from API version 1.5. Otherwise 400
+         *     `INVALID_PAYMENT_STATUS`.
+         */
+        post: operations["cancelVirtualAccountDeposit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the tenant's clock
+         * @description Each tenant has a virtual clock: real time plus an offset. Deadlines (the 30-minute
+         *     window, the 10-minute confirm, virtual-account due dates) and timestamps use it.
+         */
+        get: operations["getClock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/clock/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Advance the tenant's clock
+         * @description Moves this tenant's clock forward (never back) by the sum of `days`, `hours`, `minutes`
+         *     and `seconds`. Every deadline that passes takes effect before the answer: payments
+         *     expire, virtual accounts pass their due date. Other tenants' clocks do not move.
+         */
+        post: operations["advanceClock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset the tenant
+         * @description Deletes this tenant's payments, billing keys, auth keys and idempotency records, and sets
+         *     its clock back to real time. Settings are kept. The default tenant gets its seed
+         *     fixtures back (`pay_123`, `auth_123` → `bill_123`).
+         */
+        post: operations["resetTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a key pair (a new tenant)
+         * @description Creates a fresh secret/client key pair: a new tenant that shares nothing with any other.
+         *     This is how a CI job gets an isolated sandbox. Call it with any valid secret key (the
+         *     default one works). The new tenant starts empty, with default settings and real time.
+         */
+        post: operations["createKeyPair"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the tenant's settings
+         * @description `labels`: `seed` (CARD, VIRTUAL_ACCOUNT, ...), `toss` (real Toss's 카드, 가상계좌, ...) or
+         *     `null` (the server's `FAKETOSS_LABELS`). `autoApproveUnknownPaymentKeys`: when true,
+         *     confirm of a paymentKey FakeToss has never seen approves a new card payment instead of
+         *     answering 404 `NOT_FOUND_PAYMENT_SESSION` (for shops whose front end is not wired to the
+         *     sandbox window).
+         */
+        get: operations["getSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the tenant's settings
+         * @description Changes the given settings and leaves the others as they are.
+         */
+        patch: operations["updateSettings"];
+        trace?: never;
+    };
+    "/sandbox/billing-auth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open the billing-auth window
+         * @description FakeToss's stand-in for the browser SDK's `requestBillingAuth`: an HTML page, driven by a
+         *     client key, where the buyer registers a card. Query: `clientKey`, `customerKey`,
+         *     `successUrl`, `failUrl`. Approving redirects (303) to `successUrl?customerKey=&authKey=`;
+         *     the `authKey` works once with `issueBillingKey`. Failing redirects to
+         *     `failUrl?code=&message=`. No Authorization: the buyer's browser opens it.
+         */
+        get: operations["getBillingAuthWindow"];
+        put?: never;
+        /**
+         * Submit the billing-auth window
+         * @description The billing-auth window's form: `action=approve` (with an optional `cardNumber`) or
+         *     `action=fail` (with a `code`), plus the four query values as hidden fields.
+         */
+        post: operations["submitBillingAuthWindow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -583,6 +967,223 @@ export interface components {
             /** @example 110123456789 */
             bankAccountNumber: string;
         };
+        CreatePaymentRequest: {
+            /**
+             * @description `CARD` or `VIRTUAL_ACCOUNT` (Toss's `카드`, `가상계좌` also accepted).
+             * @example CARD
+             * @enum {string}
+             */
+            method: "CARD" | "VIRTUAL_ACCOUNT" | "TRANSFER" | "MOBILE_PHONE" | "FOREIGN_EASY_PAY" | "카드" | "가상계좌" | "계좌이체" | "휴대폰" | "해외간편결제";
+            amount: components["schemas"]["Amount"];
+            /**
+             * @example KRW
+             * @enum {string}
+             */
+            currency?: "KRW";
+            orderId: components["schemas"]["OrderId"];
+            orderName: components["schemas"]["OrderName"];
+            successUrl: components["schemas"]["RedirectUrl"];
+            failUrl: components["schemas"]["RedirectUrl"];
+            customerName?: components["schemas"]["CustomerName"];
+            customerEmail?: components["schemas"]["CustomerEmail"];
+            customerMobilePhone?: components["schemas"]["CustomerMobilePhone"];
+            taxFreeAmount?: components["schemas"]["TaxFreeAmount"];
+            /**
+             * @description For `VIRTUAL_ACCOUNT`, hours until the account's due date (default 168).
+             * @example 24
+             */
+            validHours?: number;
+            /** @description Up to 5 string pairs, echoed on the payment. */
+            metadata?: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * @description An absolute http(s) URL the browser is sent to.
+         * @example https://shop.example/success
+         */
+        RedirectUrl: string;
+        /**
+         * @description Digits only, at most 20.
+         * @example 9410001234567890
+         */
+        CardNumber: string;
+        /**
+         * @description Two digits (`30` for 2030).
+         * @example 30
+         */
+        CardExpirationYear: string;
+        /**
+         * @description Two digits, `01`–`12`.
+         * @example 12
+         */
+        CardExpirationMonth: string;
+        /**
+         * @description The owner's birth date `YYMMDD` or a 10-digit business number.
+         * @example 900101
+         */
+        CustomerIdentityNumber: string;
+        KeyInPaymentRequest: {
+            amount: components["schemas"]["Amount"];
+            orderId: components["schemas"]["OrderId"];
+            orderName: components["schemas"]["OrderName"];
+            cardNumber: components["schemas"]["CardNumber"];
+            cardExpirationYear: components["schemas"]["CardExpirationYear"];
+            cardExpirationMonth: components["schemas"]["CardExpirationMonth"];
+            customerIdentityNumber: components["schemas"]["CustomerIdentityNumber"];
+            /**
+             * @description The first two digits of the card's password.
+             * @example 12
+             */
+            cardPassword?: string;
+            /**
+             * @description Installment months (0 = lump sum).
+             * @example 0
+             */
+            cardInstallmentPlan?: number;
+            /** @example false */
+            useFreeInstallmentPlan?: boolean;
+            /** @example false */
+            useCardPoint?: boolean;
+            taxFreeAmount?: components["schemas"]["TaxFreeAmount"];
+            customerEmail?: components["schemas"]["CustomerEmail"];
+            customerName?: components["schemas"]["CustomerName"];
+            /** @example 127.0.0.1 */
+            customerIp?: string;
+        };
+        IssueBillingKeyWithCardRequest: {
+            customerKey: components["schemas"]["CustomerKey"];
+            cardNumber: components["schemas"]["CardNumber"];
+            cardExpirationYear: components["schemas"]["CardExpirationYear"];
+            cardExpirationMonth: components["schemas"]["CardExpirationMonth"];
+            customerIdentityNumber: components["schemas"]["CustomerIdentityNumber"];
+            /** @example 12 */
+            cardPassword?: string;
+            customerName?: components["schemas"]["CustomerName"];
+            customerEmail?: components["schemas"]["CustomerEmail"];
+        };
+        PaymentWindowForm: {
+            /**
+             * @example approve
+             * @enum {string}
+             */
+            action: "approve" | "fail" | "cancel";
+            /**
+             * @description For `fail`, the Toss failure code to report (default `PAY_PROCESS_ABORTED`).
+             * @example REJECT_CARD_COMPANY
+             */
+            code?: string;
+        };
+        BillingAuthWindowForm: {
+            /**
+             * @example approve
+             * @enum {string}
+             */
+            action: "approve" | "fail";
+            /** @example test_ck_yjroot_faketoss_default */
+            clientKey: string;
+            customerKey: components["schemas"]["CustomerKey"];
+            /** @example https://shop.example/billing/success */
+            successUrl: string;
+            /** @example https://shop.example/billing/fail */
+            failUrl: string;
+            /**
+             * @description The card to register (digits; default a test card that always works).
+             * @example 9410001234567890
+             */
+            cardNumber?: string;
+            /**
+             * @description For `fail`, the Toss failure code to report (default `PAY_PROCESS_CANCELED`).
+             * @example PAY_PROCESS_CANCELED
+             */
+            code?: string;
+        };
+        /** @description A payment after the buyer's part, and where the window would send the buyer. */
+        SandboxAuthentication: {
+            payment: components["schemas"]["Payment"];
+            /**
+             * @description `successUrl?paymentKey=&orderId=&amount=&paymentType=NORMAL`, or `failUrl?code=&message=&orderId=`; null when the payment has none.
+             * @example https://shop.example/success?paymentKey=pay_123&orderId=order-001&amount=15000&paymentType=NORMAL
+             */
+            redirectUrl: string | null;
+        };
+        FailPaymentRequest: {
+            /**
+             * @description The failure code (default `PAY_PROCESS_ABORTED`).
+             * @example REJECT_CARD_COMPANY
+             */
+            code?: string;
+            /**
+             * @description The failure message (default the catalogue's message for `code`).
+             * @example 결제 승인이 거절되었습니다.
+             */
+            message?: string;
+        };
+        DepositRequest: {
+            /**
+             * @description The amount transferred (default the payment's balance).
+             * @example 25000
+             */
+            amount?: number;
+            /**
+             * @description Who transferred (default the virtual account's customerName).
+             * @example 홍길동
+             */
+            depositorName?: string;
+        };
+        SandboxClock: {
+            now: components["schemas"]["Timestamp"];
+            /**
+             * @description How far this tenant's clock is ahead of real time.
+             * @example 660
+             */
+            offsetSeconds: number;
+        };
+        /** @description At least one unit; they add up. */
+        AdvanceClockRequest: {
+            /** @example 0 */
+            days?: number;
+            /** @example 0 */
+            hours?: number;
+            /** @example 11 */
+            minutes?: number;
+            /** @example 0 */
+            seconds?: number;
+        };
+        SandboxReset: {
+            /** @example true */
+            reset: boolean;
+            /**
+             * @description Whether the seed fixtures were installed (the default tenant only).
+             * @example true
+             */
+            fixtures: boolean;
+        };
+        KeyPair: {
+            /** @example test_sk_faketoss_Xb2kQ9mZrT4pW7nY5cD8 */
+            secretKey: string;
+            /** @example test_ck_faketoss_Xb2kQ9mZrT4pW7nY5cD8 */
+            clientKey: string;
+        };
+        SandboxSettings: {
+            /**
+             * @description `seed`, `toss`, or null for the server default.
+             * @example seed
+             * @enum {string|null}
+             */
+            labels: "seed" | "toss" | null;
+            /** @example false */
+            autoApproveUnknownPaymentKeys: boolean;
+        };
+        UpdateSettingsRequest: {
+            /**
+             * @example toss
+             * @enum {string|null}
+             */
+            labels?: "seed" | "toss" | null;
+            /** @example true */
+            autoApproveUnknownPaymentKeys?: boolean;
+        };
         ConfirmPaymentRequest: {
             paymentKey: components["schemas"]["PaymentKey"];
             orderId: components["schemas"]["OrderId"];
@@ -693,6 +1294,15 @@ export interface components {
         };
     };
     responses: {
+        /** @description The payment's status does not allow this sandbox action (FakeToss-only code). */
+        InvalidPaymentStatus: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["TossError"];
+            };
+        };
         /** @description The request is invalid. */
         BadRequest: {
             headers: {
@@ -791,6 +1401,220 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    createPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
+                 * @example en-US
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePaymentRequest"];
+            };
+        };
+        responses: {
+            /** @description The READY payment, with `checkout.url`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description The request is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TossError"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotentRequestProcessing"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    keyInPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
+                 * @example en-US
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyInPaymentRequest"];
+            };
+        };
+        responses: {
+            /** @description The approved payment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description The request or the card is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TossError"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotentRequestProcessing"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getPaymentWindow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The payment's key.
+                 * @example pay_123
+                 */
+                paymentKey: components["parameters"]["PaymentKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment window. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="ko">…</html> */
+                    "text/html": string;
+                };
+            };
+            /** @description No such payment. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="ko">…존재하지 않는 결제입니다…</html> */
+                    "text/html": string;
+                };
+            };
+            /** @description The window expired or the payment is no longer waiting for the buyer. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="ko">…결제 시간이 만료되었습니다…</html> */
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    submitPaymentWindow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The payment's key.
+                 * @example pay_123
+                 */
+                paymentKey: components["parameters"]["PaymentKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["PaymentWindowForm"];
+            };
+        };
+        responses: {
+            /** @description Redirect to the shop's `successUrl` or `failUrl`. */
+            303: {
+                headers: {
+                    /** @description The redirect target. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The form is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="ko">…잘못된 요청입니다…</html> */
+                    "text/html": string;
+                };
+            };
+            /** @description No such payment. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="ko">…존재하지 않는 결제입니다…</html> */
+                    "text/html": string;
+                };
+            };
+            /** @description The window expired or the payment is no longer waiting for the buyer. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="ko">…결제 시간이 만료되었습니다…</html> */
+                    "text/html": string;
+                };
+            };
+        };
+    };
     confirmPayment: {
         parameters: {
             query?: never;
@@ -1087,6 +1911,56 @@ export interface operations {
             500: components["responses"]["InternalServerError"];
         };
     };
+    issueBillingKeyWithCard: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
+                 * @example en-US
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IssueBillingKeyWithCardRequest"];
+            };
+        };
+        responses: {
+            /** @description The billing key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Billing"];
+                };
+            };
+            /** @description The card or customerKey is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TossError"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotentRequestProcessing"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
     chargeBilling: {
         parameters: {
             query?: never;
@@ -1149,6 +2023,534 @@ export interface operations {
             };
             409: components["responses"]["IdempotentRequestProcessing"];
             500: components["responses"]["InternalServerError"];
+        };
+    };
+    deleteBillingKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
+                 * @example en-US
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /**
+                 * @description The billing key from `issueBillingKey`.
+                 * @example bill_123
+                 */
+                billingKey: components["parameters"]["BillingKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. The body is empty, as in Toss. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The billing key was already removed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TossError"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The billing key does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TossError"];
+                };
+            };
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    authenticatePayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The payment's key.
+                 * @example pay_123
+                 */
+                paymentKey: components["parameters"]["PaymentKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The authenticated payment and the success redirect. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxAuthentication"];
+                };
+            };
+            400: components["responses"]["InvalidPaymentStatus"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["PaymentNotFound"];
+            409: components["responses"]["IdempotentRequestProcessing"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    failPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The payment's key.
+                 * @example pay_123
+                 */
+                paymentKey: components["parameters"]["PaymentKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FailPaymentRequest"];
+            };
+        };
+        responses: {
+            /** @description The aborted payment and the fail redirect. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxAuthentication"];
+                };
+            };
+            400: components["responses"]["InvalidPaymentStatus"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["PaymentNotFound"];
+            409: components["responses"]["IdempotentRequestProcessing"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    expirePayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The payment's key.
+                 * @example pay_123
+                 */
+                paymentKey: components["parameters"]["PaymentKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The expired payment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["InvalidPaymentStatus"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["PaymentNotFound"];
+            409: components["responses"]["IdempotentRequestProcessing"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    depositVirtualAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The payment's key.
+                 * @example pay_123
+                 */
+                paymentKey: components["parameters"]["PaymentKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DepositRequest"];
+            };
+        };
+        responses: {
+            /** @description The deposited payment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description The deposit is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TossError"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["PaymentNotFound"];
+            409: components["responses"]["IdempotentRequestProcessing"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cancelVirtualAccountDeposit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The payment's key.
+                 * @example pay_123
+                 */
+                paymentKey: components["parameters"]["PaymentKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment, waiting for a deposit again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["InvalidPaymentStatus"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["PaymentNotFound"];
+            409: components["responses"]["IdempotentRequestProcessing"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The clock. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxClock"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    advanceClock: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdvanceClockRequest"];
+            };
+        };
+        responses: {
+            /** @description The clock after the move. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxClock"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotentRequestProcessing"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    resetTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reset. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxReset"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotentRequestProcessing"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    createKeyPair: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key pair. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyPair"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotentRequestProcessing"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    updateSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The settings after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getBillingAuthWindow: {
+        parameters: {
+            query: {
+                /**
+                 * @description The tenant's client key.
+                 * @example test_ck_yjroot_faketoss_default
+                 */
+                clientKey: string;
+                /** @description The shop's customer id. */
+                customerKey: components["schemas"]["CustomerKey"];
+                /**
+                 * @description Where to send the buyer after approval.
+                 * @example https://shop.example/billing/success
+                 */
+                successUrl: string;
+                /**
+                 * @description Where to send the buyer after a failure.
+                 * @example https://shop.example/billing/fail
+                 */
+                failUrl: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The billing-auth window. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="ko">…</html> */
+                    "text/html": string;
+                };
+            };
+            /** @description A bad query (unknown client key, a URL that is not http(s), ...). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="ko">…잘못된 요청입니다…</html> */
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    submitBillingAuthWindow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["BillingAuthWindowForm"];
+            };
+        };
+        responses: {
+            /** @description Redirect to the shop's `successUrl` or `failUrl`. */
+            303: {
+                headers: {
+                    /** @description The redirect target. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The form is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="ko">…잘못된 요청입니다…</html> */
+                    "text/html": string;
+                };
+            };
         };
     };
 }

@@ -718,10 +718,16 @@ export class PaymentService {
 
   /**
    * Simulates the buyer's deposit: WAITING_FOR_DEPOSIT -> DONE. `amount` defaults to the amount
-   * due. Codes are FakeToss's choice (no Toss API does this): a different amount -> 400
-   * INVALID_REQUEST; a past-due account -> 403 FORBIDDEN_REQUEST.
+   * due, `depositorName` to the customer's name. Codes are FakeToss's choice (no Toss API does
+   * this): a different amount -> 400 INVALID_REQUEST; a past-due account -> 403 FORBIDDEN_REQUEST.
    */
-  async depositVirtualAccount(tenant: Tenant, paymentKey: string, amount?: number): Promise<PaymentRecord> {
+  async depositVirtualAccount(
+    tenant: Tenant,
+    paymentKey: string,
+    opts: number | { amount?: number; depositorName?: string } = {},
+  ): Promise<PaymentRecord> {
+    const { amount, depositorName } = typeof opts === "number" ? { amount: opts, depositorName: undefined } : opts;
+    const depositor = checkOptionalName(depositorName, "depositorName");
     return this.mutate(tenant, paymentKey, "NOT_FOUND_PAYMENT", (rec, now) => {
       const p = rec.payment;
       const va = p.virtualAccount;
@@ -745,7 +751,7 @@ export class PaymentService {
           status: "DONE",
           approvedAt: formatKst(now),
           lastTransactionKey: newTransactionKey(),
-          virtualAccount: { ...va, depositorName: va.customerName },
+          virtualAccount: { ...va, depositorName: depositor ?? va.customerName },
         },
       };
     });

@@ -19,6 +19,7 @@ export const tenantIdOf = (secretKey: string): string =>
 export class TenantRegistry {
   private readonly bySecretKey = new Map<string, Tenant>();
   private readonly byClientKey = new Map<string, Tenant>();
+  private readonly byId = new Map<string, Tenant>();
 
   constructor(private readonly store: Store) {}
 
@@ -52,6 +53,10 @@ export class TenantRegistry {
     return this.bySecretKey.get(secretKey);
   }
 
+  lookupId(id: string): Tenant | undefined {
+    return this.byId.get(id);
+  }
+
   lookupClientKey(clientKey: string): Tenant | undefined {
     return this.byClientKey.get(clientKey);
   }
@@ -65,5 +70,6 @@ export class TenantRegistry {
   private remember(t: Tenant): void {
     this.bySecretKey.set(t.secretKey, t);
     this.byClientKey.set(t.clientKey, t);
+    this.byId.set(t.id, t);
   }
 }

@@ -13,6 +13,7 @@ import type { Clock } from "../domain/clock.js";
 import { TossError } from "../domain/errors.js";
 import type { Tenant } from "../domain/model.js";
 import type { PaymentService } from "../domain/payments.js";
+import type { SandboxService } from "../domain/sandbox.js";
 import type { TenantRegistry } from "../domain/tenants.js";
 import type { Store } from "../store/store.js";
 import { authenticate } from "./auth.js";
@@ -20,6 +21,7 @@ import { registerDocs } from "./docs.js";
 import { langOf, sendTossError, toTossError } from "./errors.js";
 import { createHandlers } from "./handlers.js";
 import { idempotencyHooks } from "./idempotency.js";
+import { errorPage } from "./pages.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -34,6 +36,7 @@ export interface AppDeps {
   store: Store;
   clock: Clock;
   service: PaymentService;
+  sandbox: SandboxService;
   tenants: TenantRegistry;
 }
 
@@ -45,7 +48,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const specText = readFileSync(SPEC_PATH, "utf8");
   const spec = parseYaml(specText) as Record<string, unknown>;
 
-  const app = Fastify({ logger: false, bodyLimit: config.bodyLimit, return503OnClosing: false });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: config.bodyLimit,
+    return503OnClosing: false,
+    // Toss keys are up to 200 characters; Fastify's default cuts path params at 100.
+    maxParamLength: 300,
+    ignoreTrailingSlash: true,
+    // Errors Fastify raises before routing (a badly encoded path...) are Toss-shaped too.
+    frameworkErrors: (err, request, reply) => {
+      const { error } = toTossError(err);
+      reply.header("x-faketoss-error-code", error.code);
+      sendTossError(reply, error, langOf(request));
+    },
+  });
 
   // OpenAPI 3.1 schemas are JSON Schema 2020-12. Bodies are never coerced: "15000" is not 15000.
   // verbose: errors carry their parent schema, where the spec names the Toss error code.
@@ -56,10 +72,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The spec's request bodies are all application/json: any other type is refused (415 → Toss
   // error), instead of reaching a handler unvalidated.
   app.removeContentTypeParser(["text/plain"]);
+  // An empty JSON body is "no body": optional bodies may be omitted even with a Content-Type,
+  // and required ones are refused below with a Toss error. Prototype poisoning is refused.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    if (body === "" || (typeof body === "string" && body.trim() === "")) return done(null, undefined);
+    parseJson(req, body as string, done);
+  });
+  // Browser forms of the payment window post urlencoded fields (the spec says which).
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
 
   app.decorateRequest("tenant", undefined);
   app.decorateRequest("idempotency", undefined);
 
+  const bodyRequired = requiredBodies(spec);
   const idem = idempotencyHooks(store, clock, idempotencyKeyLimit(spec));
 
   app.addHook("onRoute", (route) => {
@@ -77,13 +106,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     // Fastify validates a body only when one arrived with a Content-Type; a POST with neither
     // must not reach the handler with `body === undefined`.
-    if (route.schema && "body" in route.schema) route.preValidation = [requireBody];
+    if (bodyRequired.has(`${route.method} ${route.url}`)) route.preValidation = [requireBody];
   });
 
   app.setErrorHandler((err, request, reply) => {
     const { error, internal } = toTossError(err);
     if (internal) console.error(`[faketoss] ${request.method} ${request.url} failed:`, err);
     reply.header("x-faketoss-error-code", error.code);
+    // The browser pages (x-faketoss-page in the spec) answer HTML, errors included.
+    if ((request.routeOptions.schema as Record<string, unknown> | undefined)?.["x-faketoss-page"]) {
+      return errorPage(reply, error.status, "잘못된 요청입니다", error.messageKo);
+    }
     return sendTossError(reply, error, langOf(request));
   });
 
@@ -128,6 +161,17 @@ async function requireBody(request: FastifyRequest): Promise<void> {
   if (request.body === undefined || request.body === null) {
     throw new TossError("INVALID_REQUEST", "요청 본문(JSON 객체)이 필요합니다.", "A JSON object request body is required.");
   }
+}
+
+/** "POST /v1/payments/:paymentKey/cancel" for every operation whose requestBody is required. */
+function requiredBodies(spec: Record<string, unknown>): Set<string> {
+  const out = new Set<string>();
+  for (const [path, item] of Object.entries((spec.paths as Record<string, Record<string, { requestBody?: { required?: boolean } }>>) ?? {})) {
+    for (const [method, op] of Object.entries(item)) {
+      if (op?.requestBody?.required) out.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`);
+    }
+  }
+  return out;
 }
 
 /** The Idempotency-Key limit is the spec's, not a copy of it. */

@@ -63,7 +63,6 @@ export function registerDocs(app: FastifyInstance, specText: string, spec: Recor
 
   const page = (_req: unknown, reply: import("fastify").FastifyReply) => reply.type("text/html; charset=utf-8").send(PAGE);
   app.get("/api-docs", page);
-  app.get("/api-docs/", page);
   app.get("/api-docs/index.html", page);
   app.get("/api-docs/initializer.js", (_req, reply) => reply.type("application/javascript; charset=utf-8").send(INITIALIZER));
   app.get<{ Params: { file: string } }>("/api-docs/:file", (req, reply) => {

@@ -3,27 +3,41 @@
 // answer for the wire.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { operations } from "../../generated/schema.js";
+import { TossError } from "../domain/errors.js";
 import type { Tenant } from "../domain/model.js";
 import type { AppDeps } from "./app.js";
 import { langOf } from "./errors.js";
-import { toWireBilling, toWirePayment, type Labels } from "./wire.js";
+import { createPageHandlers } from "./pages.js";
+import { failRedirectUrl, successRedirectUrl } from "./redirects.js";
+import { methodFromRequest, toWireBilling, toWirePayment, type Labels } from "./wire.js";
 
 type JsonBody<Op extends keyof operations> = operations[Op] extends {
-  requestBody: { content: { "application/json": infer B } };
+  requestBody?: { content: { "application/json": infer B } };
+}
+  ? B
+  : never;
+type FormBody<Op extends keyof operations> = operations[Op] extends {
+  requestBody: { content: { "application/x-www-form-urlencoded": infer B } };
 }
   ? B
   : never;
 type PathParams<Op extends keyof operations> = operations[Op]["parameters"]["path"];
-type OkBody<Op extends keyof operations> = operations[Op]["responses"][200]["content"]["application/json"];
+type QueryParams<Op extends keyof operations> = operations[Op]["parameters"]["query"];
+type OkBody<Op extends keyof operations> = operations[Op]["responses"] extends { 200: { content: { "application/json": infer B } } }
+  ? B
+  : unknown;
 
-type Req<Op extends keyof operations> = FastifyRequest<{
-  Body: JsonBody<Op>;
+export type Req<Op extends keyof operations> = FastifyRequest<{
+  Body: [JsonBody<Op>] extends [never] ? FormBody<Op> : JsonBody<Op>;
   Params: PathParams<Op> extends undefined ? never : NonNullable<PathParams<Op>>;
+  Querystring: QueryParams<Op> extends undefined ? never : NonNullable<QueryParams<Op>>;
 }>;
 
-type Handlers = { [Op in keyof operations]: (request: Req<Op>, reply: FastifyReply) => Promise<OkBody<Op>> };
+export type Handler<Op extends keyof operations> = (request: Req<Op>, reply: FastifyReply) => Promise<OkBody<Op> | FastifyReply | void>;
+type Handlers = { [Op in keyof operations]: Handler<Op> };
 
-export function createHandlers({ service, config }: AppDeps): Handlers {
+export function createHandlers(deps: AppDeps): Handlers {
+  const { service, sandbox, config } = deps;
   const tenantOf = (request: FastifyRequest): Tenant => {
     // The spec's global security guarantees this; a missing tenant is a wiring bug.
     if (!request.tenant) throw new Error("request reached a handler without a tenant");
@@ -32,8 +46,12 @@ export function createHandlers({ service, config }: AppDeps): Handlers {
   // English responses use English labels; otherwise the tenant's choice, then the server's.
   const labelsOf = (request: FastifyRequest): Labels =>
     langOf(request) === "en" ? "seed" : (request.tenant?.settings.labels ?? config.labels);
+  /** Where this server is reachable from the caller's side, for checkout.url. */
+  const originOf = (request: FastifyRequest): string => `${request.protocol}://${request.headers.host ?? `${config.host}:${config.port}`}`;
 
   return {
+    ...createPageHandlers(deps),
+
     async confirmPayment(request) {
       const { payment } = await service.confirm(tenantOf(request), request.body);
       return toWirePayment(payment, labelsOf(request));
@@ -50,6 +68,16 @@ export function createHandlers({ service, config }: AppDeps): Handlers {
       const { payment } = await service.cancel(tenantOf(request), request.params.paymentKey, request.body);
       return toWirePayment(payment, labelsOf(request));
     },
+    async createPayment(request) {
+      const method = methodFromRequest(request.body.method);
+      if (method === undefined) throw new TossError("NOT_SUPPORTED_METHOD");
+      const { payment } = await service.createPayment(tenantOf(request), { ...request.body, method }, originOf(request));
+      return toWirePayment(payment, labelsOf(request));
+    },
+    async keyInPayment(request) {
+      const { payment } = await service.keyIn(tenantOf(request), request.body);
+      return toWirePayment(payment, labelsOf(request));
+    },
     async issueVirtualAccount(request) {
       const { payment } = await service.issueVirtualAccount(tenantOf(request), request.body);
       return toWirePayment(payment, labelsOf(request));
@@ -58,9 +86,61 @@ export function createHandlers({ service, config }: AppDeps): Handlers {
       const billing = await service.issueBillingKey(tenantOf(request), request.body);
       return toWireBilling(billing, labelsOf(request));
     },
+    async issueBillingKeyWithCard(request) {
+      const billing = await service.issueBillingKeyWithCard(tenantOf(request), request.body);
+      return toWireBilling(billing, labelsOf(request));
+    },
     async chargeBilling(request) {
       const { payment } = await service.chargeBilling(tenantOf(request), request.params.billingKey, request.body);
       return toWirePayment(payment, labelsOf(request));
+    },
+    async deleteBillingKey(request, reply) {
+      await service.deleteBillingKey(tenantOf(request), request.params.billingKey);
+      // Toss answers 200 with an empty body.
+      return reply.code(200).send();
+    },
+
+    // ---- sandbox controls
+    async authenticatePayment(request) {
+      const rec = await service.authenticatePayment(tenantOf(request), request.params.paymentKey);
+      return { payment: toWirePayment(rec.payment, labelsOf(request)), redirectUrl: successRedirectUrl(rec) };
+    },
+    async failPayment(request) {
+      const rec = await service.failPayment(tenantOf(request), request.params.paymentKey, request.body ?? {});
+      return { payment: toWirePayment(rec.payment, labelsOf(request)), redirectUrl: failRedirectUrl(rec, rec.payment.failure!) };
+    },
+    async expirePayment(request) {
+      const { payment } = await service.expirePayment(tenantOf(request), request.params.paymentKey);
+      return toWirePayment(payment, labelsOf(request));
+    },
+    async depositVirtualAccount(request) {
+      const { payment } = await service.depositVirtualAccount(tenantOf(request), request.params.paymentKey, request.body ?? {});
+      return toWirePayment(payment, labelsOf(request));
+    },
+    async cancelVirtualAccountDeposit(request) {
+      const { payment } = await service.cancelDeposit(tenantOf(request), request.params.paymentKey);
+      return toWirePayment(payment, labelsOf(request));
+    },
+    async getClock(request) {
+      return sandbox.getClock(tenantOf(request));
+    },
+    async advanceClock(request) {
+      const b = request.body;
+      const ms = ((((b.days ?? 0) * 24 + (b.hours ?? 0)) * 60 + (b.minutes ?? 0)) * 60 + (b.seconds ?? 0)) * 1000;
+      return sandbox.advanceClock(tenantOf(request), ms);
+    },
+    async resetTenant(request) {
+      return sandbox.resetTenant(tenantOf(request));
+    },
+    async createKeyPair() {
+      return sandbox.createKeyPair();
+    },
+    async getSettings(request) {
+      return tenantOf(request).settings;
+    },
+    async updateSettings(request) {
+      const updated = await sandbox.updateSettings(tenantOf(request), request.body);
+      return updated.settings;
     },
   };
 }

@@ -45,7 +45,9 @@ export function idempotencyHooks(store: Store, clock: Clock, maxKeyLength: numbe
     if (!scope) return payload;
     request.idempotency = undefined;
     reply.header("idempotency-key", scope.key);
-    if (reply.statusCode >= 500 || typeof payload !== "string") {
+    // A request cut off mid-body never ran: the client must be free to retry it with the key.
+    const cutOff = request.raw.aborted || !request.raw.complete;
+    if (reply.statusCode >= 500 || typeof payload !== "string" || cutOff) {
       await store.releaseIdempotent(scope);
       return payload;
     }

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/domain/clock.js";
 import { approvedCard, authenticatedCard, newOrderId } from "../helpers/payments.js";
 import { expectMatchesSpec } from "../helpers/spec.js";
-import { raw, startTestServer, type TestServer } from "../helpers/server.js";
-import { expectTossError } from "../helpers/wire.js";
+import { DEFAULT_KEY, raw, startTestServer, type TestServer } from "../helpers/server.js";
+import { basicAuth, expectTossError, settle, slowPost } from "../helpers/wire.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -200,6 +200,47 @@ describe("concurrency", () => {
     // Once the first has finished, a repeat is a plain replay.
     const later = await post(path, { cancelReason: "race", cancelAmount: 1000 }, key);
     expect(later.text).toBe(ok[0]!.text);
+  });
+
+  it("answers 409 IDEMPOTENT_REQUEST_PROCESSING to a repeat that arrives while the first is still running", async () => {
+    const p = await approvedCard(server, { amount: 10000 });
+    const key = newKey("busy");
+    const path = `/v1/payments/${p.paymentKey}/cancel`;
+    const body = JSON.stringify({ cancelReason: "느린 요청", cancelAmount: 1000 });
+    // The first request's headers are in (key claimed), its body is not: it is still running.
+    const first = slowPost(server.url, path, body, { authorization: basicAuth(DEFAULT_KEY), "idempotency-key": key });
+    await settle();
+
+    const repeat = await post(path, JSON.parse(body), key);
+    const err = expectTossError(repeat, 409, "IDEMPOTENT_REQUEST_PROCESSING");
+    expectMatchesSpec("cancelPayment", 409, err);
+
+    const done = await first.finish();
+    expect(done.status, done.text).toBe(200);
+    expect(JSON.parse(done.text)).toMatchObject({ balanceAmount: 9000 });
+    const replay = await post(path, JSON.parse(body), key);
+    expect(replay.text).toBe(done.text);
+    const after = await server.client().GET("/v1/payments/{paymentKey}", { params: { path: { paymentKey: p.paymentKey } } });
+    expect(after.data!.cancels).toHaveLength(1);
+  });
+
+  it("lets a client retry with the same key after its first upload was cut off mid-body (nothing ran, nothing to replay)", async () => {
+    const p = await approvedCard(server, { amount: 10000 });
+    const key = newKey("aborted");
+    const path = `/v1/payments/${p.paymentKey}/cancel`;
+    const body = { cancelReason: "끊긴 요청", cancelAmount: 1000 };
+    const first = slowPost(server.url, path, JSON.stringify(body), { authorization: basicAuth(DEFAULT_KEY), "idempotency-key": key });
+    await settle();
+    await first.abort();
+
+    // The cut-off request never executed: the payment is untouched.
+    const before = await server.client().GET("/v1/payments/{paymentKey}", { params: { path: { paymentKey: p.paymentKey } } });
+    expect(before.data).toMatchObject({ balanceAmount: 10000, cancels: null });
+
+    // The retry (the whole point of an Idempotency-Key) must run, not replay an answer nobody received.
+    const retry = await post(path, body, key);
+    expect(retry.status, retry.text).toBe(200);
+    expect(retry.json).toMatchObject({ balanceAmount: 9000 });
   });
 });
 

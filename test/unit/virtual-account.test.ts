@@ -150,3 +150,13 @@ describe("virtual account deposit, expiry and cancel", () => {
     expect(rest.payment.virtualAccount?.refundReceiveAccount?.bankCode).toBe("S8");
   });
 });
+
+describe("virtual account deposit options", () => {
+  it("accepts { amount, depositorName } and records the depositor", async () => {
+    const ctx = await setup();
+    const va = await ctx.service.issueVirtualAccount(ctx.tenant, base());
+    const { payment } = await ctx.service.depositVirtualAccount(ctx.tenant, va.payment.paymentKey, { amount: 25000, depositorName: "김입금" });
+    expect(payment.virtualAccount?.depositorName).toBe("김입금");
+    expect(payment.status).toBe("DONE");
+  });
+});
