@@ -586,8 +586,196 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's webhook endpoints
+         * @description The URLs that receive this tenant's webhooks, and the events each one gets.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description Registers a URL that receives this tenant's webhooks: every event, or the ones in
+         *     `events`. Unlike real Toss, any http(s) URL works, `http://localhost:PORT/hook` included,
+         *     unless the server restricts destinations (`FAKETOSS_WEBHOOK_DESTINATIONS=public`), in which
+         *     case a loopback, private or link-local address → 400 `INVALID_URL`. A URL that is not
+         *     http(s) → 400 `INVALID_URL`.
+         */
+        post: operations["registerWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/webhooks/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a webhook endpoint
+         * @description Stops sending to this endpoint. Deliveries already in the log stay there; pending retries
+         *     to it are dropped. Unknown id → 404 `NOT_FOUND`.
+         */
+        delete: operations["removeWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/webhooks/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook deliveries
+         * @description The delivery log, newest first: each delivery's event, payload, every attempt (its time
+         *     on the tenant's clock, `retriedCount`, HTTP status or error, duration) and the next
+         *     attempt. A delivery is `PENDING` while retries remain, `DELIVERED` after a 2xx within
+         *     10 s, `FAILED` after the 7th retry fails, `REFUSED` when the server's destination policy
+         *     forbids the URL. Retries follow Toss's schedule: 1, 4, 16, 64, 256, 1024 and 4096 minutes
+         *     after the previous attempt, on the tenant's virtual clock — advance it to watch them.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/webhooks/deliveries/{deliveryId}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-send a delivery now
+         * @description Like "다시 시도" in Toss's developer center: one fresh attempt now, whatever the
+         *     delivery's state, answered after that attempt. A success makes it `DELIVERED`; a failure
+         *     of a `FAILED` delivery leaves it `FAILED` (no new retry schedule). Unknown id → 404
+         *     `NOT_FOUND`.
+         */
+        post: operations["resendWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/billing/{billingKey}/failures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make the next charges of a billing key fail
+         * @description The next `count` charges of this billing key fail with `code` (default
+         *     `REJECT_CARD_PAYMENT`, 403), then charges succeed again: for testing a shop's retry
+         *     logic. A failed charge changes nothing (its orderId stays free). `count: 0` clears it.
+         *     Unknown billing key → 404 `NOT_FOUND_BILLING`; a code outside the error catalogue → 400
+         *     `INVALID_TEST_CODE`.
+         */
+        post: operations["setBillingFailures"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    PAYMENT_STATUS_CHANGED: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A payment's status changed
+         * @description Sent on every transition Toss reports: to `DONE`, `CANCELED`, `PARTIAL_CANCELED`,
+         *     `ABORTED`, `EXPIRED`, and the virtual-account changes (`WAITING_FOR_DEPOSIT` on issue and
+         *     on a deposit cancel, `DONE` on a deposit). Not sent for billing charges, as in Toss.
+         *     `data` is the full Payment (compare its `secret` with the one you stored). `createdAt`
+         *     is Toss's legacy format: KST without an offset, microseconds (`2026-04-21T10:14:00.000000`).
+         */
+        post: operations["sendPaymentStatusChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    DEPOSIT_CALLBACK: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A virtual-account deposit arrived or was cancelled
+         * @description Toss's flat deposit callback (no `eventType`, no `paymentKey`): sent on a deposit
+         *     (`status: DONE`) and on a deposit cancel (`status: WAITING_FOR_DEPOSIT`). Verify it by
+         *     comparing `secret` with the payment's `secret`, then look the payment up by `orderId`.
+         */
+        post: operations["sendDepositCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    BILLING_DELETED: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A billing key was deleted
+         * @description Sent when a billing key is deleted through `deleteBillingKey`.
+         */
+        post: operations["sendBillingDeleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description Toss's error object. Also used as `Payment.failure`. */
@@ -1184,6 +1372,129 @@ export interface components {
             /** @example true */
             autoApproveUnknownPaymentKeys?: boolean;
         };
+        /**
+         * @example PAYMENT_STATUS_CHANGED
+         * @enum {string}
+         */
+        WebhookEventType: "PAYMENT_STATUS_CHANGED" | "DEPOSIT_CALLBACK" | "BILLING_DELETED";
+        /**
+         * @example DELIVERED
+         * @enum {string}
+         */
+        WebhookDeliveryStatus: "PENDING" | "DELIVERED" | "FAILED" | "REFUSED";
+        WebhookEndpoint: {
+            /** @example wh_1a2b3c4d5e6f7g8h */
+            id: string;
+            /** @example http://localhost:3000/hook */
+            url: string;
+            /** @description The events this endpoint receives. */
+            events: components["schemas"]["WebhookEventType"][];
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        RegisterWebhookRequest: {
+            url: components["schemas"]["RedirectUrl"];
+            /** @description Only these events (default all). */
+            events?: components["schemas"]["WebhookEventType"][];
+        };
+        WebhookAttempt: {
+            attemptedAt: components["schemas"]["Timestamp"];
+            /**
+             * @description 0 for the first send, 1–7 for retries (a manual resend repeats the last).
+             * @example 0
+             */
+            retriedCount: number;
+            /**
+             * @description The receiver's HTTP status, or null when it did not answer.
+             * @example 200
+             */
+            statusCode: number | null;
+            /**
+             * @description Why the attempt failed (timeout, connection refused, destination forbidden, non-2xx).
+             * @example connect ECONNREFUSED 127.0.0.1:3000
+             */
+            error: string | null;
+            /** @example 12 */
+            durationMs: number;
+        };
+        WebhookDelivery: {
+            /**
+             * @description Also sent as `tosspayments-webhook-transmission-id`.
+             * @example whtrans_a01j70335nkqqeg0zwzz2r4py9z
+             */
+            id: string;
+            /** @example wh_1a2b3c4d5e6f7g8h */
+            webhookId: string;
+            /** @example http://localhost:3000/hook */
+            url: string;
+            eventType: components["schemas"]["WebhookEventType"];
+            /** @description The JSON body sent, exactly. */
+            payload: Record<string, never>;
+            status: components["schemas"]["WebhookDeliveryStatus"];
+            attempts: components["schemas"]["WebhookAttempt"][];
+            nextAttemptAt: components["schemas"]["Timestamp"] | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description Toss's legacy webhook `createdAt`, KST without an offset, microseconds.
+         * @example 2026-04-21T10:14:00.000000
+         */
+        LegacyTimestamp: string;
+        PaymentStatusChangedEvent: {
+            /**
+             * @example PAYMENT_STATUS_CHANGED
+             * @constant
+             */
+            eventType: "PAYMENT_STATUS_CHANGED";
+            createdAt: components["schemas"]["LegacyTimestamp"];
+            data: components["schemas"]["Payment"];
+        };
+        DepositCallbackEvent: {
+            createdAt: components["schemas"]["LegacyTimestamp"];
+            /** @example ps_eqRGgYO1r57E4Z541ZMW3QnN2Eya */
+            secret: string;
+            status: components["schemas"]["PaymentStatus"];
+            /** @example 9FF15E1A29D0E77C218F57262BFA4986 */
+            transactionKey: string;
+            /** @example order-va-001 */
+            orderId: string;
+        };
+        BillingDeletedEvent: {
+            /**
+             * @example BILLING_DELETED
+             * @constant
+             */
+            eventType: "BILLING_DELETED";
+            createdAt: components["schemas"]["LegacyTimestamp"];
+            data: {
+                /** @example bill_123 */
+                billingKey: string;
+                /** @example 삭제 API 요청 */
+                reason: string | null;
+            };
+        };
+        BillingFailuresRequest: {
+            /**
+             * @description How many of the next charges fail.
+             * @example 2
+             */
+            count: number;
+            /**
+             * @description The Toss code they fail with (default `REJECT_CARD_PAYMENT`).
+             * @example REJECT_CARD_PAYMENT
+             */
+            code?: string;
+        };
+        BillingFailures: {
+            /** @example bill_123 */
+            billingKey: string;
+            /**
+             * @description Charges that will still fail.
+             * @example 2
+             */
+            remaining: number;
+            /** @example REJECT_CARD_PAYMENT */
+            code: string | null;
+        };
         ConfirmPaymentRequest: {
             paymentKey: components["schemas"]["PaymentKey"];
             orderId: components["schemas"]["OrderId"];
@@ -1369,6 +1680,160 @@ export interface components {
     };
     parameters: {
         /**
+         * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
+         *     Toss HTTP status and message, after authentication and before anything else (no state
+         *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+         *
+         *     <!-- error-catalogue:start -->
+         *     | code | HTTP | message (ko) | message (en) |
+         *     |---|---|---|---|
+         *     | `INVALID_REQUEST` | 400 | 잘못된 요청입니다. | The request is invalid. |
+         *     | `INVALID_REQUIRED_PARAM` | 400 | 필수 파라미터가 누락되었습니다. | A required parameter is missing. |
+         *     | `INVALID_PARAMETER` | 400 | 잘못된 파라미터입니다. | A parameter is invalid. |
+         *     | `INVALID_PAYMENT_KEY` | 400 | 잘못된 결제 키 입니다. | The payment key is invalid. |
+         *     | `INVALID_ORDER_ID` | 400 | orderId는 영문 대소문자, 숫자, 특수문자 -, _ 로 이루어진 6자 이상 64자 이하의 문자열이어야 합니다. | orderId must be 6 to 64 characters of letters, digits, '-' or '_'. |
+         *     | `INVALID_ORDER_NAME` | 400 | 주문 이름은 100자 이하여야 합니다. | orderName must be 100 characters or fewer. |
+         *     | `INVALID_CUSTOMER_KEY` | 400 | customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하의 문자열이어야 합니다. | customerKey must be 2 to 300 characters of letters, digits, '-', '_', '=', '.' or '@'. |
+         *     | `INVALID_EMAIL` | 400 | 유효하지 않은 이메일 주소 형식입니다. | The email address is not valid. |
+         *     | `INVALID_DATE` | 400 | 날짜 데이터가 잘못 되었습니다. | The date is invalid. |
+         *     | `INVALID_ISO_DATE_FORMAT` | 400 | ISO 8601 형식의 날짜가 아닙니다. | The date is not in ISO 8601 format. |
+         *     | `INVALID_CURRENCY` | 400 | 잘못된 통화 값입니다. | The currency is invalid. |
+         *     | `INVALID_URL` | 400 | 잘못된 URL 형식입니다. | The URL is not valid. |
+         *     | `INVALID_API_KEY` | 400 | 잘못된 시크릿키 연동 정보 입니다. | The secret key integration information is invalid. |
+         *     | `INVALID_CLIENT_KEY` | 400 | 잘못된 클라이언트 연동 정보 입니다. | The client key integration information is invalid. |
+         *     | `INVALID_IDEMPOTENCY_KEY` | 400 | 멱등키는 300자 이하여야 합니다. | The idempotency key must be 300 characters or fewer. |
+         *     | `DUPLICATED_ORDER_ID` | 400 | 이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요. | This orderId has already been used for an approval or cancellation. Use a different orderId. |
+         *     | `ALREADY_PROCESSED_PAYMENT` | 400 | 이미 처리된 결제 입니다. | The payment has already been processed. |
+         *     | `ALREADY_CANCELED_PAYMENT` | 400 | 이미 취소된 결제 입니다. | The payment has already been canceled. |
+         *     | `ALREADY_COMPLETED_PAYMENT` | 400 | 이미 완료된 결제 입니다. | The payment has already been completed. |
+         *     | `ALREADY_REFUND_PAYMENT` | 400 | 이미 환불된 결제입니다. | The payment has already been refunded. |
+         *     | `BELOW_MINIMUM_AMOUNT` | 400 | 신용카드는 결제금액이 100원 이상, 계좌는 200원 이상부터 결제가 가능합니다. | Card payments must be at least 100 KRW and account payments at least 200 KRW. |
+         *     | `BELOW_ZERO_AMOUNT` | 400 | 금액은 0보다 커야 합니다. | The amount must be greater than zero. |
+         *     | `REQUIRED_AMOUNT` | 400 | 결제 금액은 필수입니다. | The amount is required. |
+         *     | `EXCEED_MAX_AMOUNT` | 400 | 거래금액 한도를 초과했습니다. | The transaction amount limit has been exceeded. |
+         *     | `EXCEED_MAX_PAYMENT_AMOUNT` | 400 | 하루 결제 가능 금액을 초과했습니다. | The daily payment amount limit has been exceeded. |
+         *     | `EXCEED_MAX_MONTHLY_PAYMENT_AMOUNT` | 400 | 당월 결제 가능금액인 1,000,000원을 초과 하셨습니다. | The monthly payment limit of 1,000,000 KRW has been exceeded. |
+         *     | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | 400 | 하루 결제 가능 횟수를 초과했습니다. | The daily payment count limit has been exceeded. |
+         *     | `EXCEEDS_TRANSFER_AMOUNT_MAXIMUM` | 400 | 계좌이체 1회 최대 금액(10,000,000원)을 초과했습니다. | A single bank transfer cannot exceed 10,000,000 KRW. |
+         *     | `EXCEED_MAX_ONE_DAY_WITHDRAW_AMOUNT` | 400 | 1일 출금 한도를 초과했습니다. | The daily withdrawal limit has been exceeded. |
+         *     | `EXCEED_MAX_ONE_TIME_WITHDRAW_AMOUNT` | 400 | 1회 출금 한도를 초과했습니다. | The single withdrawal limit has been exceeded. |
+         *     | `INVALID_CARD_COMPANY` | 400 | 유효하지 않은 카드사입니다. | The card company is not valid. |
+         *     | `INVALID_BANK` | 400 | 유효하지 않은 은행입니다. | The bank is not valid. |
+         *     | `INVALID_REFUND_ACCOUNT_INFO` | 400 | 환불 계좌번호와 예금주명이 일치하지 않습니다. | The refund account number and holder name do not match. |
+         *     | `INVALID_REFUND_ACCOUNT_NUMBER` | 400 | 잘못된 환불 계좌번호입니다. | The refund account number is invalid. |
+         *     | `INVALID_REFUND_AMOUNT` | 400 | 잘못된 환불 금액입니다. | The refund amount is invalid. |
+         *     | `NOT_MATCHES_REFUNDABLE_AMOUNT` | 400 | 잔액 결과가 일치하지 않습니다. | The refundable amount does not match the remaining balance. |
+         *     | `EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT` | 400 | 즉시할인금액보다 적은 금액은 부분취소가 불가능합니다. | A partial cancel below the instant discount amount is not possible. |
+         *     | `REFUND_REJECTED` | 400 | 환불이 거절됐습니다. 결제사에 문의 부탁드립니다. | The refund was rejected. Please contact the payment provider. |
+         *     | `FORBIDDEN_BANK_REFUND_REQUEST` | 400 | 고객 계좌가 입금이 되지 않는 상태입니다. | The customer's account cannot receive deposits. |
+         *     | `NOT_MATCHES_CUSTOMER_KEY` | 400 | 빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다. | The customerKey does not match the one used for billing authentication. |
+         *     | `INVALID_BILLING_AUTH` | 400 | 유효하지 않은 빌링 인증 정보입니다. | The billing authentication is not valid. |
+         *     | `INVALID_BILL_KEY_REQUEST` | 400 | 빌링키 요청 정보가 유효하지 않습니다. | The billing key request is not valid. |
+         *     | `ALREADY_REMOVED_BILLING_KEY` | 400 | 이미 삭제된 빌링키입니다. | The billing key has already been removed. |
+         *     | `NOT_SUPPORTED_METHOD` | 400 | 지원되지 않는 결제수단입니다. | The payment method is not supported. |
+         *     | `NOT_SUPPORTED_CARD_TYPE` | 400 | 지원되지 않는 카드 종류입니다. | The card type is not supported. |
+         *     | `PAY_PROCESS_CANCELED` | 400 | 사용자에 의해 결제가 취소되었습니다. | The payment was canceled by the user. |
+         *     | `PAY_PROCESS_ABORTED` | 400 | 결제 진행 중 승인에 실패하여 결제가 중단되었습니다. | The payment was aborted because approval failed while processing. |
+         *     | `EXCEED_MAX_VALID_HOURS` | 400 | 가상계좌의 최대 유효시간(2160시간)을 초과했습니다. | validHours exceeds the virtual account maximum (2160 hours). |
+         *     | `EXCEED_MAX_DUE_DATE` | 400 | 가상계좌의 최대 유효만료 기간(90일)을 초과했습니다. | dueDate exceeds the virtual account maximum (90 days). |
+         *     | `INVALID_VALID_HOURS_WITH_DUE_DATE_AND_SINGLE` | 400 | validHours와 dueDate는 둘 중 하나만 사용할 수 있습니다. | Use either validHours or dueDate, not both. |
+         *     | `INVALID_VIRTUAL_ACCOUNT_TYPE` | 400 | 유효하지 않은 가상계좌 타입입니다. | The virtual account type is not valid. |
+         *     | `REQUIRED_ACCOUNT_KEY` | 400 | 고정 가상계좌는 accountKey가 필요합니다. | A fixed virtual account requires accountKey. |
+         *     | `PROVIDER_ERROR` | 400 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+         *     | `EXCEED_MAX_CARD_INSTALLMENT_PLAN` | 400 | 설정 가능한 최대 할부 개월 수를 초과했습니다. | The installment plan exceeds the maximum number of months. |
+         *     | `INVALID_CARD_INSTALLMENT_PLAN` | 400 | 할부 개월 정보가 잘못되었습니다. | The installment plan is invalid. |
+         *     | `NOT_SUPPORTED_INSTALLMENT_PLAN_CARD_OR_MERCHANT` | 400 | 할부가 지원되지 않는 카드 또는 가맹점 입니다. | Installments are not supported for this card or merchant. |
+         *     | `NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN` | 400 | 할부가 지원되지 않는 카드입니다. | This card does not support installments. |
+         *     | `NOT_ALLOWED_POINT_USE` | 400 | 포인트 사용이 불가한 카드로 카드 포인트 결제에 실패했습니다. | The card does not allow point use, so the card point payment failed. |
+         *     | `INVALID_REJECT_CARD` | 400 | 카드 사용이 거절되었습니다. 카드사 문의가 필요합니다. | The card was rejected. Please contact the card company. |
+         *     | `INVALID_CARD_EXPIRATION` | 400 | 카드 정보를 다시 확인해주세요. (유효기간) | Please check the card details (expiry date). |
+         *     | `INVALID_STOPPED_CARD` | 400 | 정지된 카드 입니다. | The card has been suspended. |
+         *     | `INVALID_CARD_LOST_OR_STOLEN` | 400 | 분실 혹은 도난 카드입니다. | The card has been reported lost or stolen. |
+         *     | `INVALID_CARD_NUMBER` | 400 | 카드번호를 다시 확인해주세요. | Please check the card number. |
+         *     | `INVALID_CARD_PASSWORD` | 400 | 카드 정보를 다시 확인해주세요. (비밀번호) | Please check the card details (password). |
+         *     | `INVALID_CARD_IDENTITY` | 400 | 입력하신 주민번호/사업자번호가 카드 소유주 정보와 일치하지 않습니다. | The identity number does not match the card owner. |
+         *     | `INVALID_BIRTH_DAY_FORMAT` | 400 | 생년월일 정보는 6자리의 yyMMdd 형식이어야 합니다. 사업자등록번호는 10자리의 숫자여야 합니다. | A birth date must be 6 digits (yyMMdd); a business number must be 10 digits. |
+         *     | `NOT_FOUND_TERMINAL_ID` | 400 | 단말기번호(Terminal Id)가 없습니다. 토스페이먼츠로 문의 바랍니다. | No terminal ID is registered. Please contact Toss Payments. |
+         *     | `INVALID_AUTHORIZE_AUTH` | 400 | 유효하지 않은 인증 방식입니다. | The authentication method is not valid. |
+         *     | `RESTRICTED_TRANSFER_ACCOUNT` | 400 | 계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요. | An account can be used for payment 12 hours after registration. Please contact the bank. |
+         *     | `INVALID_UNREGISTERED_SUBMALL` | 400 | 등록되지 않은 서브몰입니다. | The sub-mall is not registered. |
+         *     | `NOT_REGISTERED_BUSINESS` | 400 | 등록되지 않은 사업자 번호입니다. | The business registration number is not registered. |
+         *     | `CARD_PROCESSING_ERROR` | 400 | 카드사에서 오류가 발생했습니다. | The card company reported an error. |
+         *     | `INVALID_ACCOUNT_INFO_RE_REGISTER` | 400 | 유효하지 않은 계좌입니다. 계좌 재등록 후 시도해주세요. | The account is not valid. Please register the account again. |
+         *     | `NOT_AVAILABLE_PAYMENT` | 400 | 결제가 불가능한 시간대입니다. | Payments are not available at this time. |
+         *     | `UNAPPROVED_ORDER_ID` | 400 | 아직 승인되지 않은 주문번호입니다. | The orderId has not been approved yet. |
+         *     | `DUPLICATED_CASH_RECEIPT` | 400 | 이미 발급된 현금영수증이 존재합니다. | A cash receipt has already been issued. |
+         *     | `INVALID_CASH_RECEIPT_INFO` | 400 | 현금영수증 발급 정보가 유효하지 않습니다. | The cash receipt information is not valid. |
+         *     | `UNAUTHORIZED_KEY` | 401 | 인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다. | This is an unauthenticated secret key or client key. |
+         *     | `INCORRECT_BASIC_AUTH_FORMAT` | 403 | 잘못된 요청입니다. ':' 를 포함해 인코딩해주세요. | Invalid request. Encode the credentials including the ':' separator. |
+         *     | `FORBIDDEN_REQUEST` | 403 | 허용되지 않은 요청입니다. | The request is not allowed. |
+         *     | `FORBIDDEN_CONSECUTIVE_REQUEST` | 403 | 반복적인 요청은 허용되지 않습니다. 잠시 후 다시 시도해주세요. | Repeated requests are not allowed. Please try again shortly. |
+         *     | `REJECT_CARD_COMPANY` | 403 | 결제 승인이 거절되었습니다. | The payment approval was rejected. |
+         *     | `REJECT_CARD_PAYMENT` | 403 | 한도초과 혹은 잔액부족으로 결제에 실패했습니다. | The payment failed because of an exceeded limit or insufficient balance. |
+         *     | `REJECT_ACCOUNT_PAYMENT` | 403 | 잔액부족으로 결제에 실패했습니다. | The payment failed because of an insufficient balance. |
+         *     | `REJECT_TOSSPAY_INVALID_ACCOUNT` | 403 | 선택하신 출금 계좌가 출금이체 등록이 되어 있지 않아요. 계좌를 다시 등록해 주세요. | The selected withdrawal account is not registered for transfers. Please register it again. |
+         *     | `EXCEED_MAX_AUTH_COUNT` | 403 | 최대 인증 횟수를 초과했습니다. 카드사로 문의해주세요. | The maximum number of authentication attempts was exceeded. Please contact the card company. |
+         *     | `EXCEED_MAX_ONE_DAY_AMOUNT` | 403 | 일일 한도를 초과했습니다. | The daily limit has been exceeded. |
+         *     | `NOT_AVAILABLE_BANK` | 403 | 은행 서비스 시간이 아닙니다. | The bank service is not available at this time. |
+         *     | `INVALID_PASSWORD` | 403 | 결제 비밀번호가 일치하지 않습니다. | The payment password does not match. |
+         *     | `FDS_ERROR` | 403 | [토스페이먼츠] 위험거래가 감지되어 결제가 제한됩니다. 발송된 문자에 포함된 링크를 통해 본인인증 후 결제가 가능합니다.(고객센터: 1644-8051) | [Toss Payments] A risky transaction was detected and the payment is restricted. Verify your identity through the link in the text message to continue. |
+         *     | `NOT_CANCELABLE_AMOUNT` | 403 | 취소 할 수 없는 금액 입니다. | This amount cannot be canceled. |
+         *     | `NOT_CANCELABLE_PAYMENT` | 403 | 취소 할 수 없는 결제 입니다. | This payment cannot be canceled. |
+         *     | `NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER` | 403 | 휴면 처리된 회원의 결제는 취소할 수 없습니다. | Payments of dormant users cannot be canceled. |
+         *     | `NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT` | 403 | 입금 대기중인 결제는 부분 환불이 불가합니다. | A payment waiting for deposit cannot be partially refunded. |
+         *     | `NOT_ALLOWED_PARTIAL_REFUND` | 403 | 에스크로 주문, 현금 카드 결제일 때는 부분 환불을 할 수 없습니다. | Partial refunds are not allowed for escrow orders or cash card payments. |
+         *     | `EXCEED_MAX_REFUND_DUE` | 403 | 환불 가능한 기간이 초과했습니다. | The refund period has passed. |
+         *     | `EXCEED_CANCEL_LIMIT` | 403 | 취소 가능 한도를 초과했습니다. | The cancel limit has been exceeded. |
+         *     | `NOT_FOUND_PAYMENT` | 404 | 존재하지 않는 결제 정보 입니다. | The payment does not exist. |
+         *     | `NOT_FOUND_PAYMENT_SESSION` | 404 | 결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다. | The payment session has expired and its data no longer exists. |
+         *     | `NOT_FOUND_BILLING` | 404 | 존재하지 않는 빌링 결제 인증 정보 입니다. | The billing authentication does not exist. |
+         *     | `NOT_FOUND` | 404 | 존재하지 않는 정보 입니다. | The requested resource does not exist. |
+         *     | `NOT_FOUND_MERCHANT` | 404 | 존재하지 않는 가맹점 정보 입니다. | The merchant does not exist. |
+         *     | `NOT_FOUND_METHOD` | 404 | 존재하지 않는 결제수단 입니다. | The payment method does not exist. |
+         *     | `NOT_FOUND_HTTP_METHOD` | 404 | 지원하지 않는 HTTP 메서드입니다. | The HTTP method is not supported for this path. |
+         *     | `IDEMPOTENT_REQUEST_PROCESSING` | 409 | 이전 멱등 요청이 처리중입니다. | A previous request with this idempotency key is still being processed. |
+         *     | `FAILED_INTERNAL_SYSTEM_PROCESSING` | 500 | 내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요. | Internal system processing failed. Please try again shortly. |
+         *     | `FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING` | 500 | 결제가 완료되지 않았어요. 다시 시도해주세요. | The payment was not completed. Please try again. |
+         *     | `UNKNOWN_PAYMENT_ERROR` | 500 | 결제에 실패했어요. 같은 문제가 반복된다면 은행이나 카드사로 문의해주세요. | The payment failed. If this keeps happening, please contact your bank or card company. |
+         *     | `COMMON_ERROR` | 500 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+         *     | `UNKNOWN_ERROR` | 500 | 알 수 없는 에러가 발생했습니다. | An unknown error occurred. |
+         *     | `FAILED_DB_PROCESSING` | 500 | 잘못된 요청 값으로 처리 중 DB 에러가 발생했습니다. | A database error occurred while processing the request. |
+         *     | `FAILED_REFUND_PROCESS` | 500 | 은행 응답시간 지연이나 일시적인 오류로 환불요청에 실패했습니다. | The refund failed because of a bank delay or a temporary error. |
+         *     | `FAILED_METHOD_HANDLING_CANCEL` | 500 | 취소 중 결제 시 사용한 결제 수단 처리과정에서 일시적인 에러가 발생했습니다. | A temporary error occurred while the payment method processed the cancel. |
+         *     | `FAILED_PARTIAL_REFUND` | 500 | 은행 점검, 해약 계좌 등의 사유로 부분 환불이 실패했습니다. | The partial refund failed (bank maintenance, closed account, ...). |
+         *     | `FAILED_CARD_COMPANY_RESPONSE` | 500 | 카드사에서 에러가 발생했습니다. 잠시 후 다시 시도해 주세요. | The card company returned an error. Please try again shortly. |
+         *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
+         *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
+         *     <!-- error-catalogue:end -->
+         * @example REJECT_CARD_COMPANY
+         */
+        TestCode: string;
+        /**
+         * @description The webhook endpoint's id.
+         * @example wh_1a2b3c4d5e6f7g8h
+         */
+        WebhookId: string;
+        /**
+         * @description The delivery's id (also its `tosspayments-webhook-transmission-id`).
+         * @example whtrans_a01j70335nkqqeg0zwzz2r4py9z
+         */
+        DeliveryId: string;
+        /**
+         * @description When this attempt was sent (KST, second precision).
+         * @example 2026-04-21T10:14:01+09:00
+         */
+        WebhookTransmissionTime: string;
+        /**
+         * @description 0 on the first send, then 1 to 7.
+         * @example 0
+         */
+        WebhookRetriedCount: string;
+        /**
+         * @description The delivery's id, the same on every retry.
+         * @example whtrans_a01j70335nkqqeg0zwzz2r4py9z
+         */
+        WebhookTransmissionId: string;
+        /**
          * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
          *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
          * @example confirm-order-001
@@ -1405,6 +1870,135 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
+                 *     Toss HTTP status and message, after authentication and before anything else (no state
+                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 *
+                 *     <!-- error-catalogue:start -->
+                 *     | code | HTTP | message (ko) | message (en) |
+                 *     |---|---|---|---|
+                 *     | `INVALID_REQUEST` | 400 | 잘못된 요청입니다. | The request is invalid. |
+                 *     | `INVALID_REQUIRED_PARAM` | 400 | 필수 파라미터가 누락되었습니다. | A required parameter is missing. |
+                 *     | `INVALID_PARAMETER` | 400 | 잘못된 파라미터입니다. | A parameter is invalid. |
+                 *     | `INVALID_PAYMENT_KEY` | 400 | 잘못된 결제 키 입니다. | The payment key is invalid. |
+                 *     | `INVALID_ORDER_ID` | 400 | orderId는 영문 대소문자, 숫자, 특수문자 -, _ 로 이루어진 6자 이상 64자 이하의 문자열이어야 합니다. | orderId must be 6 to 64 characters of letters, digits, '-' or '_'. |
+                 *     | `INVALID_ORDER_NAME` | 400 | 주문 이름은 100자 이하여야 합니다. | orderName must be 100 characters or fewer. |
+                 *     | `INVALID_CUSTOMER_KEY` | 400 | customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하의 문자열이어야 합니다. | customerKey must be 2 to 300 characters of letters, digits, '-', '_', '=', '.' or '@'. |
+                 *     | `INVALID_EMAIL` | 400 | 유효하지 않은 이메일 주소 형식입니다. | The email address is not valid. |
+                 *     | `INVALID_DATE` | 400 | 날짜 데이터가 잘못 되었습니다. | The date is invalid. |
+                 *     | `INVALID_ISO_DATE_FORMAT` | 400 | ISO 8601 형식의 날짜가 아닙니다. | The date is not in ISO 8601 format. |
+                 *     | `INVALID_CURRENCY` | 400 | 잘못된 통화 값입니다. | The currency is invalid. |
+                 *     | `INVALID_URL` | 400 | 잘못된 URL 형식입니다. | The URL is not valid. |
+                 *     | `INVALID_API_KEY` | 400 | 잘못된 시크릿키 연동 정보 입니다. | The secret key integration information is invalid. |
+                 *     | `INVALID_CLIENT_KEY` | 400 | 잘못된 클라이언트 연동 정보 입니다. | The client key integration information is invalid. |
+                 *     | `INVALID_IDEMPOTENCY_KEY` | 400 | 멱등키는 300자 이하여야 합니다. | The idempotency key must be 300 characters or fewer. |
+                 *     | `DUPLICATED_ORDER_ID` | 400 | 이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요. | This orderId has already been used for an approval or cancellation. Use a different orderId. |
+                 *     | `ALREADY_PROCESSED_PAYMENT` | 400 | 이미 처리된 결제 입니다. | The payment has already been processed. |
+                 *     | `ALREADY_CANCELED_PAYMENT` | 400 | 이미 취소된 결제 입니다. | The payment has already been canceled. |
+                 *     | `ALREADY_COMPLETED_PAYMENT` | 400 | 이미 완료된 결제 입니다. | The payment has already been completed. |
+                 *     | `ALREADY_REFUND_PAYMENT` | 400 | 이미 환불된 결제입니다. | The payment has already been refunded. |
+                 *     | `BELOW_MINIMUM_AMOUNT` | 400 | 신용카드는 결제금액이 100원 이상, 계좌는 200원 이상부터 결제가 가능합니다. | Card payments must be at least 100 KRW and account payments at least 200 KRW. |
+                 *     | `BELOW_ZERO_AMOUNT` | 400 | 금액은 0보다 커야 합니다. | The amount must be greater than zero. |
+                 *     | `REQUIRED_AMOUNT` | 400 | 결제 금액은 필수입니다. | The amount is required. |
+                 *     | `EXCEED_MAX_AMOUNT` | 400 | 거래금액 한도를 초과했습니다. | The transaction amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_PAYMENT_AMOUNT` | 400 | 하루 결제 가능 금액을 초과했습니다. | The daily payment amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_MONTHLY_PAYMENT_AMOUNT` | 400 | 당월 결제 가능금액인 1,000,000원을 초과 하셨습니다. | The monthly payment limit of 1,000,000 KRW has been exceeded. |
+                 *     | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | 400 | 하루 결제 가능 횟수를 초과했습니다. | The daily payment count limit has been exceeded. |
+                 *     | `EXCEEDS_TRANSFER_AMOUNT_MAXIMUM` | 400 | 계좌이체 1회 최대 금액(10,000,000원)을 초과했습니다. | A single bank transfer cannot exceed 10,000,000 KRW. |
+                 *     | `EXCEED_MAX_ONE_DAY_WITHDRAW_AMOUNT` | 400 | 1일 출금 한도를 초과했습니다. | The daily withdrawal limit has been exceeded. |
+                 *     | `EXCEED_MAX_ONE_TIME_WITHDRAW_AMOUNT` | 400 | 1회 출금 한도를 초과했습니다. | The single withdrawal limit has been exceeded. |
+                 *     | `INVALID_CARD_COMPANY` | 400 | 유효하지 않은 카드사입니다. | The card company is not valid. |
+                 *     | `INVALID_BANK` | 400 | 유효하지 않은 은행입니다. | The bank is not valid. |
+                 *     | `INVALID_REFUND_ACCOUNT_INFO` | 400 | 환불 계좌번호와 예금주명이 일치하지 않습니다. | The refund account number and holder name do not match. |
+                 *     | `INVALID_REFUND_ACCOUNT_NUMBER` | 400 | 잘못된 환불 계좌번호입니다. | The refund account number is invalid. |
+                 *     | `INVALID_REFUND_AMOUNT` | 400 | 잘못된 환불 금액입니다. | The refund amount is invalid. |
+                 *     | `NOT_MATCHES_REFUNDABLE_AMOUNT` | 400 | 잔액 결과가 일치하지 않습니다. | The refundable amount does not match the remaining balance. |
+                 *     | `EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT` | 400 | 즉시할인금액보다 적은 금액은 부분취소가 불가능합니다. | A partial cancel below the instant discount amount is not possible. |
+                 *     | `REFUND_REJECTED` | 400 | 환불이 거절됐습니다. 결제사에 문의 부탁드립니다. | The refund was rejected. Please contact the payment provider. |
+                 *     | `FORBIDDEN_BANK_REFUND_REQUEST` | 400 | 고객 계좌가 입금이 되지 않는 상태입니다. | The customer's account cannot receive deposits. |
+                 *     | `NOT_MATCHES_CUSTOMER_KEY` | 400 | 빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다. | The customerKey does not match the one used for billing authentication. |
+                 *     | `INVALID_BILLING_AUTH` | 400 | 유효하지 않은 빌링 인증 정보입니다. | The billing authentication is not valid. |
+                 *     | `INVALID_BILL_KEY_REQUEST` | 400 | 빌링키 요청 정보가 유효하지 않습니다. | The billing key request is not valid. |
+                 *     | `ALREADY_REMOVED_BILLING_KEY` | 400 | 이미 삭제된 빌링키입니다. | The billing key has already been removed. |
+                 *     | `NOT_SUPPORTED_METHOD` | 400 | 지원되지 않는 결제수단입니다. | The payment method is not supported. |
+                 *     | `NOT_SUPPORTED_CARD_TYPE` | 400 | 지원되지 않는 카드 종류입니다. | The card type is not supported. |
+                 *     | `PAY_PROCESS_CANCELED` | 400 | 사용자에 의해 결제가 취소되었습니다. | The payment was canceled by the user. |
+                 *     | `PAY_PROCESS_ABORTED` | 400 | 결제 진행 중 승인에 실패하여 결제가 중단되었습니다. | The payment was aborted because approval failed while processing. |
+                 *     | `EXCEED_MAX_VALID_HOURS` | 400 | 가상계좌의 최대 유효시간(2160시간)을 초과했습니다. | validHours exceeds the virtual account maximum (2160 hours). |
+                 *     | `EXCEED_MAX_DUE_DATE` | 400 | 가상계좌의 최대 유효만료 기간(90일)을 초과했습니다. | dueDate exceeds the virtual account maximum (90 days). |
+                 *     | `INVALID_VALID_HOURS_WITH_DUE_DATE_AND_SINGLE` | 400 | validHours와 dueDate는 둘 중 하나만 사용할 수 있습니다. | Use either validHours or dueDate, not both. |
+                 *     | `INVALID_VIRTUAL_ACCOUNT_TYPE` | 400 | 유효하지 않은 가상계좌 타입입니다. | The virtual account type is not valid. |
+                 *     | `REQUIRED_ACCOUNT_KEY` | 400 | 고정 가상계좌는 accountKey가 필요합니다. | A fixed virtual account requires accountKey. |
+                 *     | `PROVIDER_ERROR` | 400 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `EXCEED_MAX_CARD_INSTALLMENT_PLAN` | 400 | 설정 가능한 최대 할부 개월 수를 초과했습니다. | The installment plan exceeds the maximum number of months. |
+                 *     | `INVALID_CARD_INSTALLMENT_PLAN` | 400 | 할부 개월 정보가 잘못되었습니다. | The installment plan is invalid. |
+                 *     | `NOT_SUPPORTED_INSTALLMENT_PLAN_CARD_OR_MERCHANT` | 400 | 할부가 지원되지 않는 카드 또는 가맹점 입니다. | Installments are not supported for this card or merchant. |
+                 *     | `NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN` | 400 | 할부가 지원되지 않는 카드입니다. | This card does not support installments. |
+                 *     | `NOT_ALLOWED_POINT_USE` | 400 | 포인트 사용이 불가한 카드로 카드 포인트 결제에 실패했습니다. | The card does not allow point use, so the card point payment failed. |
+                 *     | `INVALID_REJECT_CARD` | 400 | 카드 사용이 거절되었습니다. 카드사 문의가 필요합니다. | The card was rejected. Please contact the card company. |
+                 *     | `INVALID_CARD_EXPIRATION` | 400 | 카드 정보를 다시 확인해주세요. (유효기간) | Please check the card details (expiry date). |
+                 *     | `INVALID_STOPPED_CARD` | 400 | 정지된 카드 입니다. | The card has been suspended. |
+                 *     | `INVALID_CARD_LOST_OR_STOLEN` | 400 | 분실 혹은 도난 카드입니다. | The card has been reported lost or stolen. |
+                 *     | `INVALID_CARD_NUMBER` | 400 | 카드번호를 다시 확인해주세요. | Please check the card number. |
+                 *     | `INVALID_CARD_PASSWORD` | 400 | 카드 정보를 다시 확인해주세요. (비밀번호) | Please check the card details (password). |
+                 *     | `INVALID_CARD_IDENTITY` | 400 | 입력하신 주민번호/사업자번호가 카드 소유주 정보와 일치하지 않습니다. | The identity number does not match the card owner. |
+                 *     | `INVALID_BIRTH_DAY_FORMAT` | 400 | 생년월일 정보는 6자리의 yyMMdd 형식이어야 합니다. 사업자등록번호는 10자리의 숫자여야 합니다. | A birth date must be 6 digits (yyMMdd); a business number must be 10 digits. |
+                 *     | `NOT_FOUND_TERMINAL_ID` | 400 | 단말기번호(Terminal Id)가 없습니다. 토스페이먼츠로 문의 바랍니다. | No terminal ID is registered. Please contact Toss Payments. |
+                 *     | `INVALID_AUTHORIZE_AUTH` | 400 | 유효하지 않은 인증 방식입니다. | The authentication method is not valid. |
+                 *     | `RESTRICTED_TRANSFER_ACCOUNT` | 400 | 계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요. | An account can be used for payment 12 hours after registration. Please contact the bank. |
+                 *     | `INVALID_UNREGISTERED_SUBMALL` | 400 | 등록되지 않은 서브몰입니다. | The sub-mall is not registered. |
+                 *     | `NOT_REGISTERED_BUSINESS` | 400 | 등록되지 않은 사업자 번호입니다. | The business registration number is not registered. |
+                 *     | `CARD_PROCESSING_ERROR` | 400 | 카드사에서 오류가 발생했습니다. | The card company reported an error. |
+                 *     | `INVALID_ACCOUNT_INFO_RE_REGISTER` | 400 | 유효하지 않은 계좌입니다. 계좌 재등록 후 시도해주세요. | The account is not valid. Please register the account again. |
+                 *     | `NOT_AVAILABLE_PAYMENT` | 400 | 결제가 불가능한 시간대입니다. | Payments are not available at this time. |
+                 *     | `UNAPPROVED_ORDER_ID` | 400 | 아직 승인되지 않은 주문번호입니다. | The orderId has not been approved yet. |
+                 *     | `DUPLICATED_CASH_RECEIPT` | 400 | 이미 발급된 현금영수증이 존재합니다. | A cash receipt has already been issued. |
+                 *     | `INVALID_CASH_RECEIPT_INFO` | 400 | 현금영수증 발급 정보가 유효하지 않습니다. | The cash receipt information is not valid. |
+                 *     | `UNAUTHORIZED_KEY` | 401 | 인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다. | This is an unauthenticated secret key or client key. |
+                 *     | `INCORRECT_BASIC_AUTH_FORMAT` | 403 | 잘못된 요청입니다. ':' 를 포함해 인코딩해주세요. | Invalid request. Encode the credentials including the ':' separator. |
+                 *     | `FORBIDDEN_REQUEST` | 403 | 허용되지 않은 요청입니다. | The request is not allowed. |
+                 *     | `FORBIDDEN_CONSECUTIVE_REQUEST` | 403 | 반복적인 요청은 허용되지 않습니다. 잠시 후 다시 시도해주세요. | Repeated requests are not allowed. Please try again shortly. |
+                 *     | `REJECT_CARD_COMPANY` | 403 | 결제 승인이 거절되었습니다. | The payment approval was rejected. |
+                 *     | `REJECT_CARD_PAYMENT` | 403 | 한도초과 혹은 잔액부족으로 결제에 실패했습니다. | The payment failed because of an exceeded limit or insufficient balance. |
+                 *     | `REJECT_ACCOUNT_PAYMENT` | 403 | 잔액부족으로 결제에 실패했습니다. | The payment failed because of an insufficient balance. |
+                 *     | `REJECT_TOSSPAY_INVALID_ACCOUNT` | 403 | 선택하신 출금 계좌가 출금이체 등록이 되어 있지 않아요. 계좌를 다시 등록해 주세요. | The selected withdrawal account is not registered for transfers. Please register it again. |
+                 *     | `EXCEED_MAX_AUTH_COUNT` | 403 | 최대 인증 횟수를 초과했습니다. 카드사로 문의해주세요. | The maximum number of authentication attempts was exceeded. Please contact the card company. |
+                 *     | `EXCEED_MAX_ONE_DAY_AMOUNT` | 403 | 일일 한도를 초과했습니다. | The daily limit has been exceeded. |
+                 *     | `NOT_AVAILABLE_BANK` | 403 | 은행 서비스 시간이 아닙니다. | The bank service is not available at this time. |
+                 *     | `INVALID_PASSWORD` | 403 | 결제 비밀번호가 일치하지 않습니다. | The payment password does not match. |
+                 *     | `FDS_ERROR` | 403 | [토스페이먼츠] 위험거래가 감지되어 결제가 제한됩니다. 발송된 문자에 포함된 링크를 통해 본인인증 후 결제가 가능합니다.(고객센터: 1644-8051) | [Toss Payments] A risky transaction was detected and the payment is restricted. Verify your identity through the link in the text message to continue. |
+                 *     | `NOT_CANCELABLE_AMOUNT` | 403 | 취소 할 수 없는 금액 입니다. | This amount cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT` | 403 | 취소 할 수 없는 결제 입니다. | This payment cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER` | 403 | 휴면 처리된 회원의 결제는 취소할 수 없습니다. | Payments of dormant users cannot be canceled. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT` | 403 | 입금 대기중인 결제는 부분 환불이 불가합니다. | A payment waiting for deposit cannot be partially refunded. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND` | 403 | 에스크로 주문, 현금 카드 결제일 때는 부분 환불을 할 수 없습니다. | Partial refunds are not allowed for escrow orders or cash card payments. |
+                 *     | `EXCEED_MAX_REFUND_DUE` | 403 | 환불 가능한 기간이 초과했습니다. | The refund period has passed. |
+                 *     | `EXCEED_CANCEL_LIMIT` | 403 | 취소 가능 한도를 초과했습니다. | The cancel limit has been exceeded. |
+                 *     | `NOT_FOUND_PAYMENT` | 404 | 존재하지 않는 결제 정보 입니다. | The payment does not exist. |
+                 *     | `NOT_FOUND_PAYMENT_SESSION` | 404 | 결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다. | The payment session has expired and its data no longer exists. |
+                 *     | `NOT_FOUND_BILLING` | 404 | 존재하지 않는 빌링 결제 인증 정보 입니다. | The billing authentication does not exist. |
+                 *     | `NOT_FOUND` | 404 | 존재하지 않는 정보 입니다. | The requested resource does not exist. |
+                 *     | `NOT_FOUND_MERCHANT` | 404 | 존재하지 않는 가맹점 정보 입니다. | The merchant does not exist. |
+                 *     | `NOT_FOUND_METHOD` | 404 | 존재하지 않는 결제수단 입니다. | The payment method does not exist. |
+                 *     | `NOT_FOUND_HTTP_METHOD` | 404 | 지원하지 않는 HTTP 메서드입니다. | The HTTP method is not supported for this path. |
+                 *     | `IDEMPOTENT_REQUEST_PROCESSING` | 409 | 이전 멱등 요청이 처리중입니다. | A previous request with this idempotency key is still being processed. |
+                 *     | `FAILED_INTERNAL_SYSTEM_PROCESSING` | 500 | 내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요. | Internal system processing failed. Please try again shortly. |
+                 *     | `FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING` | 500 | 결제가 완료되지 않았어요. 다시 시도해주세요. | The payment was not completed. Please try again. |
+                 *     | `UNKNOWN_PAYMENT_ERROR` | 500 | 결제에 실패했어요. 같은 문제가 반복된다면 은행이나 카드사로 문의해주세요. | The payment failed. If this keeps happening, please contact your bank or card company. |
+                 *     | `COMMON_ERROR` | 500 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `UNKNOWN_ERROR` | 500 | 알 수 없는 에러가 발생했습니다. | An unknown error occurred. |
+                 *     | `FAILED_DB_PROCESSING` | 500 | 잘못된 요청 값으로 처리 중 DB 에러가 발생했습니다. | A database error occurred while processing the request. |
+                 *     | `FAILED_REFUND_PROCESS` | 500 | 은행 응답시간 지연이나 일시적인 오류로 환불요청에 실패했습니다. | The refund failed because of a bank delay or a temporary error. |
+                 *     | `FAILED_METHOD_HANDLING_CANCEL` | 500 | 취소 중 결제 시 사용한 결제 수단 처리과정에서 일시적인 에러가 발생했습니다. | A temporary error occurred while the payment method processed the cancel. |
+                 *     | `FAILED_PARTIAL_REFUND` | 500 | 은행 점검, 해약 계좌 등의 사유로 부분 환불이 실패했습니다. | The partial refund failed (bank maintenance, closed account, ...). |
+                 *     | `FAILED_CARD_COMPANY_RESPONSE` | 500 | 카드사에서 에러가 발생했습니다. 잠시 후 다시 시도해 주세요. | The card company returned an error. Please try again shortly. |
+                 *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
+                 *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
+                 *     <!-- error-catalogue:end -->
+                 * @example REJECT_CARD_COMPANY
+                 */
+                "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
                  *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
@@ -1455,6 +2049,135 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
+                 *     Toss HTTP status and message, after authentication and before anything else (no state
+                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 *
+                 *     <!-- error-catalogue:start -->
+                 *     | code | HTTP | message (ko) | message (en) |
+                 *     |---|---|---|---|
+                 *     | `INVALID_REQUEST` | 400 | 잘못된 요청입니다. | The request is invalid. |
+                 *     | `INVALID_REQUIRED_PARAM` | 400 | 필수 파라미터가 누락되었습니다. | A required parameter is missing. |
+                 *     | `INVALID_PARAMETER` | 400 | 잘못된 파라미터입니다. | A parameter is invalid. |
+                 *     | `INVALID_PAYMENT_KEY` | 400 | 잘못된 결제 키 입니다. | The payment key is invalid. |
+                 *     | `INVALID_ORDER_ID` | 400 | orderId는 영문 대소문자, 숫자, 특수문자 -, _ 로 이루어진 6자 이상 64자 이하의 문자열이어야 합니다. | orderId must be 6 to 64 characters of letters, digits, '-' or '_'. |
+                 *     | `INVALID_ORDER_NAME` | 400 | 주문 이름은 100자 이하여야 합니다. | orderName must be 100 characters or fewer. |
+                 *     | `INVALID_CUSTOMER_KEY` | 400 | customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하의 문자열이어야 합니다. | customerKey must be 2 to 300 characters of letters, digits, '-', '_', '=', '.' or '@'. |
+                 *     | `INVALID_EMAIL` | 400 | 유효하지 않은 이메일 주소 형식입니다. | The email address is not valid. |
+                 *     | `INVALID_DATE` | 400 | 날짜 데이터가 잘못 되었습니다. | The date is invalid. |
+                 *     | `INVALID_ISO_DATE_FORMAT` | 400 | ISO 8601 형식의 날짜가 아닙니다. | The date is not in ISO 8601 format. |
+                 *     | `INVALID_CURRENCY` | 400 | 잘못된 통화 값입니다. | The currency is invalid. |
+                 *     | `INVALID_URL` | 400 | 잘못된 URL 형식입니다. | The URL is not valid. |
+                 *     | `INVALID_API_KEY` | 400 | 잘못된 시크릿키 연동 정보 입니다. | The secret key integration information is invalid. |
+                 *     | `INVALID_CLIENT_KEY` | 400 | 잘못된 클라이언트 연동 정보 입니다. | The client key integration information is invalid. |
+                 *     | `INVALID_IDEMPOTENCY_KEY` | 400 | 멱등키는 300자 이하여야 합니다. | The idempotency key must be 300 characters or fewer. |
+                 *     | `DUPLICATED_ORDER_ID` | 400 | 이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요. | This orderId has already been used for an approval or cancellation. Use a different orderId. |
+                 *     | `ALREADY_PROCESSED_PAYMENT` | 400 | 이미 처리된 결제 입니다. | The payment has already been processed. |
+                 *     | `ALREADY_CANCELED_PAYMENT` | 400 | 이미 취소된 결제 입니다. | The payment has already been canceled. |
+                 *     | `ALREADY_COMPLETED_PAYMENT` | 400 | 이미 완료된 결제 입니다. | The payment has already been completed. |
+                 *     | `ALREADY_REFUND_PAYMENT` | 400 | 이미 환불된 결제입니다. | The payment has already been refunded. |
+                 *     | `BELOW_MINIMUM_AMOUNT` | 400 | 신용카드는 결제금액이 100원 이상, 계좌는 200원 이상부터 결제가 가능합니다. | Card payments must be at least 100 KRW and account payments at least 200 KRW. |
+                 *     | `BELOW_ZERO_AMOUNT` | 400 | 금액은 0보다 커야 합니다. | The amount must be greater than zero. |
+                 *     | `REQUIRED_AMOUNT` | 400 | 결제 금액은 필수입니다. | The amount is required. |
+                 *     | `EXCEED_MAX_AMOUNT` | 400 | 거래금액 한도를 초과했습니다. | The transaction amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_PAYMENT_AMOUNT` | 400 | 하루 결제 가능 금액을 초과했습니다. | The daily payment amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_MONTHLY_PAYMENT_AMOUNT` | 400 | 당월 결제 가능금액인 1,000,000원을 초과 하셨습니다. | The monthly payment limit of 1,000,000 KRW has been exceeded. |
+                 *     | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | 400 | 하루 결제 가능 횟수를 초과했습니다. | The daily payment count limit has been exceeded. |
+                 *     | `EXCEEDS_TRANSFER_AMOUNT_MAXIMUM` | 400 | 계좌이체 1회 최대 금액(10,000,000원)을 초과했습니다. | A single bank transfer cannot exceed 10,000,000 KRW. |
+                 *     | `EXCEED_MAX_ONE_DAY_WITHDRAW_AMOUNT` | 400 | 1일 출금 한도를 초과했습니다. | The daily withdrawal limit has been exceeded. |
+                 *     | `EXCEED_MAX_ONE_TIME_WITHDRAW_AMOUNT` | 400 | 1회 출금 한도를 초과했습니다. | The single withdrawal limit has been exceeded. |
+                 *     | `INVALID_CARD_COMPANY` | 400 | 유효하지 않은 카드사입니다. | The card company is not valid. |
+                 *     | `INVALID_BANK` | 400 | 유효하지 않은 은행입니다. | The bank is not valid. |
+                 *     | `INVALID_REFUND_ACCOUNT_INFO` | 400 | 환불 계좌번호와 예금주명이 일치하지 않습니다. | The refund account number and holder name do not match. |
+                 *     | `INVALID_REFUND_ACCOUNT_NUMBER` | 400 | 잘못된 환불 계좌번호입니다. | The refund account number is invalid. |
+                 *     | `INVALID_REFUND_AMOUNT` | 400 | 잘못된 환불 금액입니다. | The refund amount is invalid. |
+                 *     | `NOT_MATCHES_REFUNDABLE_AMOUNT` | 400 | 잔액 결과가 일치하지 않습니다. | The refundable amount does not match the remaining balance. |
+                 *     | `EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT` | 400 | 즉시할인금액보다 적은 금액은 부분취소가 불가능합니다. | A partial cancel below the instant discount amount is not possible. |
+                 *     | `REFUND_REJECTED` | 400 | 환불이 거절됐습니다. 결제사에 문의 부탁드립니다. | The refund was rejected. Please contact the payment provider. |
+                 *     | `FORBIDDEN_BANK_REFUND_REQUEST` | 400 | 고객 계좌가 입금이 되지 않는 상태입니다. | The customer's account cannot receive deposits. |
+                 *     | `NOT_MATCHES_CUSTOMER_KEY` | 400 | 빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다. | The customerKey does not match the one used for billing authentication. |
+                 *     | `INVALID_BILLING_AUTH` | 400 | 유효하지 않은 빌링 인증 정보입니다. | The billing authentication is not valid. |
+                 *     | `INVALID_BILL_KEY_REQUEST` | 400 | 빌링키 요청 정보가 유효하지 않습니다. | The billing key request is not valid. |
+                 *     | `ALREADY_REMOVED_BILLING_KEY` | 400 | 이미 삭제된 빌링키입니다. | The billing key has already been removed. |
+                 *     | `NOT_SUPPORTED_METHOD` | 400 | 지원되지 않는 결제수단입니다. | The payment method is not supported. |
+                 *     | `NOT_SUPPORTED_CARD_TYPE` | 400 | 지원되지 않는 카드 종류입니다. | The card type is not supported. |
+                 *     | `PAY_PROCESS_CANCELED` | 400 | 사용자에 의해 결제가 취소되었습니다. | The payment was canceled by the user. |
+                 *     | `PAY_PROCESS_ABORTED` | 400 | 결제 진행 중 승인에 실패하여 결제가 중단되었습니다. | The payment was aborted because approval failed while processing. |
+                 *     | `EXCEED_MAX_VALID_HOURS` | 400 | 가상계좌의 최대 유효시간(2160시간)을 초과했습니다. | validHours exceeds the virtual account maximum (2160 hours). |
+                 *     | `EXCEED_MAX_DUE_DATE` | 400 | 가상계좌의 최대 유효만료 기간(90일)을 초과했습니다. | dueDate exceeds the virtual account maximum (90 days). |
+                 *     | `INVALID_VALID_HOURS_WITH_DUE_DATE_AND_SINGLE` | 400 | validHours와 dueDate는 둘 중 하나만 사용할 수 있습니다. | Use either validHours or dueDate, not both. |
+                 *     | `INVALID_VIRTUAL_ACCOUNT_TYPE` | 400 | 유효하지 않은 가상계좌 타입입니다. | The virtual account type is not valid. |
+                 *     | `REQUIRED_ACCOUNT_KEY` | 400 | 고정 가상계좌는 accountKey가 필요합니다. | A fixed virtual account requires accountKey. |
+                 *     | `PROVIDER_ERROR` | 400 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `EXCEED_MAX_CARD_INSTALLMENT_PLAN` | 400 | 설정 가능한 최대 할부 개월 수를 초과했습니다. | The installment plan exceeds the maximum number of months. |
+                 *     | `INVALID_CARD_INSTALLMENT_PLAN` | 400 | 할부 개월 정보가 잘못되었습니다. | The installment plan is invalid. |
+                 *     | `NOT_SUPPORTED_INSTALLMENT_PLAN_CARD_OR_MERCHANT` | 400 | 할부가 지원되지 않는 카드 또는 가맹점 입니다. | Installments are not supported for this card or merchant. |
+                 *     | `NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN` | 400 | 할부가 지원되지 않는 카드입니다. | This card does not support installments. |
+                 *     | `NOT_ALLOWED_POINT_USE` | 400 | 포인트 사용이 불가한 카드로 카드 포인트 결제에 실패했습니다. | The card does not allow point use, so the card point payment failed. |
+                 *     | `INVALID_REJECT_CARD` | 400 | 카드 사용이 거절되었습니다. 카드사 문의가 필요합니다. | The card was rejected. Please contact the card company. |
+                 *     | `INVALID_CARD_EXPIRATION` | 400 | 카드 정보를 다시 확인해주세요. (유효기간) | Please check the card details (expiry date). |
+                 *     | `INVALID_STOPPED_CARD` | 400 | 정지된 카드 입니다. | The card has been suspended. |
+                 *     | `INVALID_CARD_LOST_OR_STOLEN` | 400 | 분실 혹은 도난 카드입니다. | The card has been reported lost or stolen. |
+                 *     | `INVALID_CARD_NUMBER` | 400 | 카드번호를 다시 확인해주세요. | Please check the card number. |
+                 *     | `INVALID_CARD_PASSWORD` | 400 | 카드 정보를 다시 확인해주세요. (비밀번호) | Please check the card details (password). |
+                 *     | `INVALID_CARD_IDENTITY` | 400 | 입력하신 주민번호/사업자번호가 카드 소유주 정보와 일치하지 않습니다. | The identity number does not match the card owner. |
+                 *     | `INVALID_BIRTH_DAY_FORMAT` | 400 | 생년월일 정보는 6자리의 yyMMdd 형식이어야 합니다. 사업자등록번호는 10자리의 숫자여야 합니다. | A birth date must be 6 digits (yyMMdd); a business number must be 10 digits. |
+                 *     | `NOT_FOUND_TERMINAL_ID` | 400 | 단말기번호(Terminal Id)가 없습니다. 토스페이먼츠로 문의 바랍니다. | No terminal ID is registered. Please contact Toss Payments. |
+                 *     | `INVALID_AUTHORIZE_AUTH` | 400 | 유효하지 않은 인증 방식입니다. | The authentication method is not valid. |
+                 *     | `RESTRICTED_TRANSFER_ACCOUNT` | 400 | 계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요. | An account can be used for payment 12 hours after registration. Please contact the bank. |
+                 *     | `INVALID_UNREGISTERED_SUBMALL` | 400 | 등록되지 않은 서브몰입니다. | The sub-mall is not registered. |
+                 *     | `NOT_REGISTERED_BUSINESS` | 400 | 등록되지 않은 사업자 번호입니다. | The business registration number is not registered. |
+                 *     | `CARD_PROCESSING_ERROR` | 400 | 카드사에서 오류가 발생했습니다. | The card company reported an error. |
+                 *     | `INVALID_ACCOUNT_INFO_RE_REGISTER` | 400 | 유효하지 않은 계좌입니다. 계좌 재등록 후 시도해주세요. | The account is not valid. Please register the account again. |
+                 *     | `NOT_AVAILABLE_PAYMENT` | 400 | 결제가 불가능한 시간대입니다. | Payments are not available at this time. |
+                 *     | `UNAPPROVED_ORDER_ID` | 400 | 아직 승인되지 않은 주문번호입니다. | The orderId has not been approved yet. |
+                 *     | `DUPLICATED_CASH_RECEIPT` | 400 | 이미 발급된 현금영수증이 존재합니다. | A cash receipt has already been issued. |
+                 *     | `INVALID_CASH_RECEIPT_INFO` | 400 | 현금영수증 발급 정보가 유효하지 않습니다. | The cash receipt information is not valid. |
+                 *     | `UNAUTHORIZED_KEY` | 401 | 인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다. | This is an unauthenticated secret key or client key. |
+                 *     | `INCORRECT_BASIC_AUTH_FORMAT` | 403 | 잘못된 요청입니다. ':' 를 포함해 인코딩해주세요. | Invalid request. Encode the credentials including the ':' separator. |
+                 *     | `FORBIDDEN_REQUEST` | 403 | 허용되지 않은 요청입니다. | The request is not allowed. |
+                 *     | `FORBIDDEN_CONSECUTIVE_REQUEST` | 403 | 반복적인 요청은 허용되지 않습니다. 잠시 후 다시 시도해주세요. | Repeated requests are not allowed. Please try again shortly. |
+                 *     | `REJECT_CARD_COMPANY` | 403 | 결제 승인이 거절되었습니다. | The payment approval was rejected. |
+                 *     | `REJECT_CARD_PAYMENT` | 403 | 한도초과 혹은 잔액부족으로 결제에 실패했습니다. | The payment failed because of an exceeded limit or insufficient balance. |
+                 *     | `REJECT_ACCOUNT_PAYMENT` | 403 | 잔액부족으로 결제에 실패했습니다. | The payment failed because of an insufficient balance. |
+                 *     | `REJECT_TOSSPAY_INVALID_ACCOUNT` | 403 | 선택하신 출금 계좌가 출금이체 등록이 되어 있지 않아요. 계좌를 다시 등록해 주세요. | The selected withdrawal account is not registered for transfers. Please register it again. |
+                 *     | `EXCEED_MAX_AUTH_COUNT` | 403 | 최대 인증 횟수를 초과했습니다. 카드사로 문의해주세요. | The maximum number of authentication attempts was exceeded. Please contact the card company. |
+                 *     | `EXCEED_MAX_ONE_DAY_AMOUNT` | 403 | 일일 한도를 초과했습니다. | The daily limit has been exceeded. |
+                 *     | `NOT_AVAILABLE_BANK` | 403 | 은행 서비스 시간이 아닙니다. | The bank service is not available at this time. |
+                 *     | `INVALID_PASSWORD` | 403 | 결제 비밀번호가 일치하지 않습니다. | The payment password does not match. |
+                 *     | `FDS_ERROR` | 403 | [토스페이먼츠] 위험거래가 감지되어 결제가 제한됩니다. 발송된 문자에 포함된 링크를 통해 본인인증 후 결제가 가능합니다.(고객센터: 1644-8051) | [Toss Payments] A risky transaction was detected and the payment is restricted. Verify your identity through the link in the text message to continue. |
+                 *     | `NOT_CANCELABLE_AMOUNT` | 403 | 취소 할 수 없는 금액 입니다. | This amount cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT` | 403 | 취소 할 수 없는 결제 입니다. | This payment cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER` | 403 | 휴면 처리된 회원의 결제는 취소할 수 없습니다. | Payments of dormant users cannot be canceled. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT` | 403 | 입금 대기중인 결제는 부분 환불이 불가합니다. | A payment waiting for deposit cannot be partially refunded. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND` | 403 | 에스크로 주문, 현금 카드 결제일 때는 부분 환불을 할 수 없습니다. | Partial refunds are not allowed for escrow orders or cash card payments. |
+                 *     | `EXCEED_MAX_REFUND_DUE` | 403 | 환불 가능한 기간이 초과했습니다. | The refund period has passed. |
+                 *     | `EXCEED_CANCEL_LIMIT` | 403 | 취소 가능 한도를 초과했습니다. | The cancel limit has been exceeded. |
+                 *     | `NOT_FOUND_PAYMENT` | 404 | 존재하지 않는 결제 정보 입니다. | The payment does not exist. |
+                 *     | `NOT_FOUND_PAYMENT_SESSION` | 404 | 결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다. | The payment session has expired and its data no longer exists. |
+                 *     | `NOT_FOUND_BILLING` | 404 | 존재하지 않는 빌링 결제 인증 정보 입니다. | The billing authentication does not exist. |
+                 *     | `NOT_FOUND` | 404 | 존재하지 않는 정보 입니다. | The requested resource does not exist. |
+                 *     | `NOT_FOUND_MERCHANT` | 404 | 존재하지 않는 가맹점 정보 입니다. | The merchant does not exist. |
+                 *     | `NOT_FOUND_METHOD` | 404 | 존재하지 않는 결제수단 입니다. | The payment method does not exist. |
+                 *     | `NOT_FOUND_HTTP_METHOD` | 404 | 지원하지 않는 HTTP 메서드입니다. | The HTTP method is not supported for this path. |
+                 *     | `IDEMPOTENT_REQUEST_PROCESSING` | 409 | 이전 멱등 요청이 처리중입니다. | A previous request with this idempotency key is still being processed. |
+                 *     | `FAILED_INTERNAL_SYSTEM_PROCESSING` | 500 | 내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요. | Internal system processing failed. Please try again shortly. |
+                 *     | `FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING` | 500 | 결제가 완료되지 않았어요. 다시 시도해주세요. | The payment was not completed. Please try again. |
+                 *     | `UNKNOWN_PAYMENT_ERROR` | 500 | 결제에 실패했어요. 같은 문제가 반복된다면 은행이나 카드사로 문의해주세요. | The payment failed. If this keeps happening, please contact your bank or card company. |
+                 *     | `COMMON_ERROR` | 500 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `UNKNOWN_ERROR` | 500 | 알 수 없는 에러가 발생했습니다. | An unknown error occurred. |
+                 *     | `FAILED_DB_PROCESSING` | 500 | 잘못된 요청 값으로 처리 중 DB 에러가 발생했습니다. | A database error occurred while processing the request. |
+                 *     | `FAILED_REFUND_PROCESS` | 500 | 은행 응답시간 지연이나 일시적인 오류로 환불요청에 실패했습니다. | The refund failed because of a bank delay or a temporary error. |
+                 *     | `FAILED_METHOD_HANDLING_CANCEL` | 500 | 취소 중 결제 시 사용한 결제 수단 처리과정에서 일시적인 에러가 발생했습니다. | A temporary error occurred while the payment method processed the cancel. |
+                 *     | `FAILED_PARTIAL_REFUND` | 500 | 은행 점검, 해약 계좌 등의 사유로 부분 환불이 실패했습니다. | The partial refund failed (bank maintenance, closed account, ...). |
+                 *     | `FAILED_CARD_COMPANY_RESPONSE` | 500 | 카드사에서 에러가 발생했습니다. 잠시 후 다시 시도해 주세요. | The card company returned an error. Please try again shortly. |
+                 *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
+                 *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
+                 *     <!-- error-catalogue:end -->
+                 * @example REJECT_CARD_COMPANY
+                 */
+                "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
                  *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
@@ -1551,14 +2274,7 @@ export interface operations {
     submitPaymentWindow: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
-                 * @example confirm-order-001
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The payment's key.
@@ -1620,6 +2336,135 @@ export interface operations {
             query?: never;
             header?: {
                 /**
+                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
+                 *     Toss HTTP status and message, after authentication and before anything else (no state
+                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 *
+                 *     <!-- error-catalogue:start -->
+                 *     | code | HTTP | message (ko) | message (en) |
+                 *     |---|---|---|---|
+                 *     | `INVALID_REQUEST` | 400 | 잘못된 요청입니다. | The request is invalid. |
+                 *     | `INVALID_REQUIRED_PARAM` | 400 | 필수 파라미터가 누락되었습니다. | A required parameter is missing. |
+                 *     | `INVALID_PARAMETER` | 400 | 잘못된 파라미터입니다. | A parameter is invalid. |
+                 *     | `INVALID_PAYMENT_KEY` | 400 | 잘못된 결제 키 입니다. | The payment key is invalid. |
+                 *     | `INVALID_ORDER_ID` | 400 | orderId는 영문 대소문자, 숫자, 특수문자 -, _ 로 이루어진 6자 이상 64자 이하의 문자열이어야 합니다. | orderId must be 6 to 64 characters of letters, digits, '-' or '_'. |
+                 *     | `INVALID_ORDER_NAME` | 400 | 주문 이름은 100자 이하여야 합니다. | orderName must be 100 characters or fewer. |
+                 *     | `INVALID_CUSTOMER_KEY` | 400 | customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하의 문자열이어야 합니다. | customerKey must be 2 to 300 characters of letters, digits, '-', '_', '=', '.' or '@'. |
+                 *     | `INVALID_EMAIL` | 400 | 유효하지 않은 이메일 주소 형식입니다. | The email address is not valid. |
+                 *     | `INVALID_DATE` | 400 | 날짜 데이터가 잘못 되었습니다. | The date is invalid. |
+                 *     | `INVALID_ISO_DATE_FORMAT` | 400 | ISO 8601 형식의 날짜가 아닙니다. | The date is not in ISO 8601 format. |
+                 *     | `INVALID_CURRENCY` | 400 | 잘못된 통화 값입니다. | The currency is invalid. |
+                 *     | `INVALID_URL` | 400 | 잘못된 URL 형식입니다. | The URL is not valid. |
+                 *     | `INVALID_API_KEY` | 400 | 잘못된 시크릿키 연동 정보 입니다. | The secret key integration information is invalid. |
+                 *     | `INVALID_CLIENT_KEY` | 400 | 잘못된 클라이언트 연동 정보 입니다. | The client key integration information is invalid. |
+                 *     | `INVALID_IDEMPOTENCY_KEY` | 400 | 멱등키는 300자 이하여야 합니다. | The idempotency key must be 300 characters or fewer. |
+                 *     | `DUPLICATED_ORDER_ID` | 400 | 이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요. | This orderId has already been used for an approval or cancellation. Use a different orderId. |
+                 *     | `ALREADY_PROCESSED_PAYMENT` | 400 | 이미 처리된 결제 입니다. | The payment has already been processed. |
+                 *     | `ALREADY_CANCELED_PAYMENT` | 400 | 이미 취소된 결제 입니다. | The payment has already been canceled. |
+                 *     | `ALREADY_COMPLETED_PAYMENT` | 400 | 이미 완료된 결제 입니다. | The payment has already been completed. |
+                 *     | `ALREADY_REFUND_PAYMENT` | 400 | 이미 환불된 결제입니다. | The payment has already been refunded. |
+                 *     | `BELOW_MINIMUM_AMOUNT` | 400 | 신용카드는 결제금액이 100원 이상, 계좌는 200원 이상부터 결제가 가능합니다. | Card payments must be at least 100 KRW and account payments at least 200 KRW. |
+                 *     | `BELOW_ZERO_AMOUNT` | 400 | 금액은 0보다 커야 합니다. | The amount must be greater than zero. |
+                 *     | `REQUIRED_AMOUNT` | 400 | 결제 금액은 필수입니다. | The amount is required. |
+                 *     | `EXCEED_MAX_AMOUNT` | 400 | 거래금액 한도를 초과했습니다. | The transaction amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_PAYMENT_AMOUNT` | 400 | 하루 결제 가능 금액을 초과했습니다. | The daily payment amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_MONTHLY_PAYMENT_AMOUNT` | 400 | 당월 결제 가능금액인 1,000,000원을 초과 하셨습니다. | The monthly payment limit of 1,000,000 KRW has been exceeded. |
+                 *     | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | 400 | 하루 결제 가능 횟수를 초과했습니다. | The daily payment count limit has been exceeded. |
+                 *     | `EXCEEDS_TRANSFER_AMOUNT_MAXIMUM` | 400 | 계좌이체 1회 최대 금액(10,000,000원)을 초과했습니다. | A single bank transfer cannot exceed 10,000,000 KRW. |
+                 *     | `EXCEED_MAX_ONE_DAY_WITHDRAW_AMOUNT` | 400 | 1일 출금 한도를 초과했습니다. | The daily withdrawal limit has been exceeded. |
+                 *     | `EXCEED_MAX_ONE_TIME_WITHDRAW_AMOUNT` | 400 | 1회 출금 한도를 초과했습니다. | The single withdrawal limit has been exceeded. |
+                 *     | `INVALID_CARD_COMPANY` | 400 | 유효하지 않은 카드사입니다. | The card company is not valid. |
+                 *     | `INVALID_BANK` | 400 | 유효하지 않은 은행입니다. | The bank is not valid. |
+                 *     | `INVALID_REFUND_ACCOUNT_INFO` | 400 | 환불 계좌번호와 예금주명이 일치하지 않습니다. | The refund account number and holder name do not match. |
+                 *     | `INVALID_REFUND_ACCOUNT_NUMBER` | 400 | 잘못된 환불 계좌번호입니다. | The refund account number is invalid. |
+                 *     | `INVALID_REFUND_AMOUNT` | 400 | 잘못된 환불 금액입니다. | The refund amount is invalid. |
+                 *     | `NOT_MATCHES_REFUNDABLE_AMOUNT` | 400 | 잔액 결과가 일치하지 않습니다. | The refundable amount does not match the remaining balance. |
+                 *     | `EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT` | 400 | 즉시할인금액보다 적은 금액은 부분취소가 불가능합니다. | A partial cancel below the instant discount amount is not possible. |
+                 *     | `REFUND_REJECTED` | 400 | 환불이 거절됐습니다. 결제사에 문의 부탁드립니다. | The refund was rejected. Please contact the payment provider. |
+                 *     | `FORBIDDEN_BANK_REFUND_REQUEST` | 400 | 고객 계좌가 입금이 되지 않는 상태입니다. | The customer's account cannot receive deposits. |
+                 *     | `NOT_MATCHES_CUSTOMER_KEY` | 400 | 빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다. | The customerKey does not match the one used for billing authentication. |
+                 *     | `INVALID_BILLING_AUTH` | 400 | 유효하지 않은 빌링 인증 정보입니다. | The billing authentication is not valid. |
+                 *     | `INVALID_BILL_KEY_REQUEST` | 400 | 빌링키 요청 정보가 유효하지 않습니다. | The billing key request is not valid. |
+                 *     | `ALREADY_REMOVED_BILLING_KEY` | 400 | 이미 삭제된 빌링키입니다. | The billing key has already been removed. |
+                 *     | `NOT_SUPPORTED_METHOD` | 400 | 지원되지 않는 결제수단입니다. | The payment method is not supported. |
+                 *     | `NOT_SUPPORTED_CARD_TYPE` | 400 | 지원되지 않는 카드 종류입니다. | The card type is not supported. |
+                 *     | `PAY_PROCESS_CANCELED` | 400 | 사용자에 의해 결제가 취소되었습니다. | The payment was canceled by the user. |
+                 *     | `PAY_PROCESS_ABORTED` | 400 | 결제 진행 중 승인에 실패하여 결제가 중단되었습니다. | The payment was aborted because approval failed while processing. |
+                 *     | `EXCEED_MAX_VALID_HOURS` | 400 | 가상계좌의 최대 유효시간(2160시간)을 초과했습니다. | validHours exceeds the virtual account maximum (2160 hours). |
+                 *     | `EXCEED_MAX_DUE_DATE` | 400 | 가상계좌의 최대 유효만료 기간(90일)을 초과했습니다. | dueDate exceeds the virtual account maximum (90 days). |
+                 *     | `INVALID_VALID_HOURS_WITH_DUE_DATE_AND_SINGLE` | 400 | validHours와 dueDate는 둘 중 하나만 사용할 수 있습니다. | Use either validHours or dueDate, not both. |
+                 *     | `INVALID_VIRTUAL_ACCOUNT_TYPE` | 400 | 유효하지 않은 가상계좌 타입입니다. | The virtual account type is not valid. |
+                 *     | `REQUIRED_ACCOUNT_KEY` | 400 | 고정 가상계좌는 accountKey가 필요합니다. | A fixed virtual account requires accountKey. |
+                 *     | `PROVIDER_ERROR` | 400 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `EXCEED_MAX_CARD_INSTALLMENT_PLAN` | 400 | 설정 가능한 최대 할부 개월 수를 초과했습니다. | The installment plan exceeds the maximum number of months. |
+                 *     | `INVALID_CARD_INSTALLMENT_PLAN` | 400 | 할부 개월 정보가 잘못되었습니다. | The installment plan is invalid. |
+                 *     | `NOT_SUPPORTED_INSTALLMENT_PLAN_CARD_OR_MERCHANT` | 400 | 할부가 지원되지 않는 카드 또는 가맹점 입니다. | Installments are not supported for this card or merchant. |
+                 *     | `NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN` | 400 | 할부가 지원되지 않는 카드입니다. | This card does not support installments. |
+                 *     | `NOT_ALLOWED_POINT_USE` | 400 | 포인트 사용이 불가한 카드로 카드 포인트 결제에 실패했습니다. | The card does not allow point use, so the card point payment failed. |
+                 *     | `INVALID_REJECT_CARD` | 400 | 카드 사용이 거절되었습니다. 카드사 문의가 필요합니다. | The card was rejected. Please contact the card company. |
+                 *     | `INVALID_CARD_EXPIRATION` | 400 | 카드 정보를 다시 확인해주세요. (유효기간) | Please check the card details (expiry date). |
+                 *     | `INVALID_STOPPED_CARD` | 400 | 정지된 카드 입니다. | The card has been suspended. |
+                 *     | `INVALID_CARD_LOST_OR_STOLEN` | 400 | 분실 혹은 도난 카드입니다. | The card has been reported lost or stolen. |
+                 *     | `INVALID_CARD_NUMBER` | 400 | 카드번호를 다시 확인해주세요. | Please check the card number. |
+                 *     | `INVALID_CARD_PASSWORD` | 400 | 카드 정보를 다시 확인해주세요. (비밀번호) | Please check the card details (password). |
+                 *     | `INVALID_CARD_IDENTITY` | 400 | 입력하신 주민번호/사업자번호가 카드 소유주 정보와 일치하지 않습니다. | The identity number does not match the card owner. |
+                 *     | `INVALID_BIRTH_DAY_FORMAT` | 400 | 생년월일 정보는 6자리의 yyMMdd 형식이어야 합니다. 사업자등록번호는 10자리의 숫자여야 합니다. | A birth date must be 6 digits (yyMMdd); a business number must be 10 digits. |
+                 *     | `NOT_FOUND_TERMINAL_ID` | 400 | 단말기번호(Terminal Id)가 없습니다. 토스페이먼츠로 문의 바랍니다. | No terminal ID is registered. Please contact Toss Payments. |
+                 *     | `INVALID_AUTHORIZE_AUTH` | 400 | 유효하지 않은 인증 방식입니다. | The authentication method is not valid. |
+                 *     | `RESTRICTED_TRANSFER_ACCOUNT` | 400 | 계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요. | An account can be used for payment 12 hours after registration. Please contact the bank. |
+                 *     | `INVALID_UNREGISTERED_SUBMALL` | 400 | 등록되지 않은 서브몰입니다. | The sub-mall is not registered. |
+                 *     | `NOT_REGISTERED_BUSINESS` | 400 | 등록되지 않은 사업자 번호입니다. | The business registration number is not registered. |
+                 *     | `CARD_PROCESSING_ERROR` | 400 | 카드사에서 오류가 발생했습니다. | The card company reported an error. |
+                 *     | `INVALID_ACCOUNT_INFO_RE_REGISTER` | 400 | 유효하지 않은 계좌입니다. 계좌 재등록 후 시도해주세요. | The account is not valid. Please register the account again. |
+                 *     | `NOT_AVAILABLE_PAYMENT` | 400 | 결제가 불가능한 시간대입니다. | Payments are not available at this time. |
+                 *     | `UNAPPROVED_ORDER_ID` | 400 | 아직 승인되지 않은 주문번호입니다. | The orderId has not been approved yet. |
+                 *     | `DUPLICATED_CASH_RECEIPT` | 400 | 이미 발급된 현금영수증이 존재합니다. | A cash receipt has already been issued. |
+                 *     | `INVALID_CASH_RECEIPT_INFO` | 400 | 현금영수증 발급 정보가 유효하지 않습니다. | The cash receipt information is not valid. |
+                 *     | `UNAUTHORIZED_KEY` | 401 | 인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다. | This is an unauthenticated secret key or client key. |
+                 *     | `INCORRECT_BASIC_AUTH_FORMAT` | 403 | 잘못된 요청입니다. ':' 를 포함해 인코딩해주세요. | Invalid request. Encode the credentials including the ':' separator. |
+                 *     | `FORBIDDEN_REQUEST` | 403 | 허용되지 않은 요청입니다. | The request is not allowed. |
+                 *     | `FORBIDDEN_CONSECUTIVE_REQUEST` | 403 | 반복적인 요청은 허용되지 않습니다. 잠시 후 다시 시도해주세요. | Repeated requests are not allowed. Please try again shortly. |
+                 *     | `REJECT_CARD_COMPANY` | 403 | 결제 승인이 거절되었습니다. | The payment approval was rejected. |
+                 *     | `REJECT_CARD_PAYMENT` | 403 | 한도초과 혹은 잔액부족으로 결제에 실패했습니다. | The payment failed because of an exceeded limit or insufficient balance. |
+                 *     | `REJECT_ACCOUNT_PAYMENT` | 403 | 잔액부족으로 결제에 실패했습니다. | The payment failed because of an insufficient balance. |
+                 *     | `REJECT_TOSSPAY_INVALID_ACCOUNT` | 403 | 선택하신 출금 계좌가 출금이체 등록이 되어 있지 않아요. 계좌를 다시 등록해 주세요. | The selected withdrawal account is not registered for transfers. Please register it again. |
+                 *     | `EXCEED_MAX_AUTH_COUNT` | 403 | 최대 인증 횟수를 초과했습니다. 카드사로 문의해주세요. | The maximum number of authentication attempts was exceeded. Please contact the card company. |
+                 *     | `EXCEED_MAX_ONE_DAY_AMOUNT` | 403 | 일일 한도를 초과했습니다. | The daily limit has been exceeded. |
+                 *     | `NOT_AVAILABLE_BANK` | 403 | 은행 서비스 시간이 아닙니다. | The bank service is not available at this time. |
+                 *     | `INVALID_PASSWORD` | 403 | 결제 비밀번호가 일치하지 않습니다. | The payment password does not match. |
+                 *     | `FDS_ERROR` | 403 | [토스페이먼츠] 위험거래가 감지되어 결제가 제한됩니다. 발송된 문자에 포함된 링크를 통해 본인인증 후 결제가 가능합니다.(고객센터: 1644-8051) | [Toss Payments] A risky transaction was detected and the payment is restricted. Verify your identity through the link in the text message to continue. |
+                 *     | `NOT_CANCELABLE_AMOUNT` | 403 | 취소 할 수 없는 금액 입니다. | This amount cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT` | 403 | 취소 할 수 없는 결제 입니다. | This payment cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER` | 403 | 휴면 처리된 회원의 결제는 취소할 수 없습니다. | Payments of dormant users cannot be canceled. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT` | 403 | 입금 대기중인 결제는 부분 환불이 불가합니다. | A payment waiting for deposit cannot be partially refunded. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND` | 403 | 에스크로 주문, 현금 카드 결제일 때는 부분 환불을 할 수 없습니다. | Partial refunds are not allowed for escrow orders or cash card payments. |
+                 *     | `EXCEED_MAX_REFUND_DUE` | 403 | 환불 가능한 기간이 초과했습니다. | The refund period has passed. |
+                 *     | `EXCEED_CANCEL_LIMIT` | 403 | 취소 가능 한도를 초과했습니다. | The cancel limit has been exceeded. |
+                 *     | `NOT_FOUND_PAYMENT` | 404 | 존재하지 않는 결제 정보 입니다. | The payment does not exist. |
+                 *     | `NOT_FOUND_PAYMENT_SESSION` | 404 | 결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다. | The payment session has expired and its data no longer exists. |
+                 *     | `NOT_FOUND_BILLING` | 404 | 존재하지 않는 빌링 결제 인증 정보 입니다. | The billing authentication does not exist. |
+                 *     | `NOT_FOUND` | 404 | 존재하지 않는 정보 입니다. | The requested resource does not exist. |
+                 *     | `NOT_FOUND_MERCHANT` | 404 | 존재하지 않는 가맹점 정보 입니다. | The merchant does not exist. |
+                 *     | `NOT_FOUND_METHOD` | 404 | 존재하지 않는 결제수단 입니다. | The payment method does not exist. |
+                 *     | `NOT_FOUND_HTTP_METHOD` | 404 | 지원하지 않는 HTTP 메서드입니다. | The HTTP method is not supported for this path. |
+                 *     | `IDEMPOTENT_REQUEST_PROCESSING` | 409 | 이전 멱등 요청이 처리중입니다. | A previous request with this idempotency key is still being processed. |
+                 *     | `FAILED_INTERNAL_SYSTEM_PROCESSING` | 500 | 내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요. | Internal system processing failed. Please try again shortly. |
+                 *     | `FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING` | 500 | 결제가 완료되지 않았어요. 다시 시도해주세요. | The payment was not completed. Please try again. |
+                 *     | `UNKNOWN_PAYMENT_ERROR` | 500 | 결제에 실패했어요. 같은 문제가 반복된다면 은행이나 카드사로 문의해주세요. | The payment failed. If this keeps happening, please contact your bank or card company. |
+                 *     | `COMMON_ERROR` | 500 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `UNKNOWN_ERROR` | 500 | 알 수 없는 에러가 발생했습니다. | An unknown error occurred. |
+                 *     | `FAILED_DB_PROCESSING` | 500 | 잘못된 요청 값으로 처리 중 DB 에러가 발생했습니다. | A database error occurred while processing the request. |
+                 *     | `FAILED_REFUND_PROCESS` | 500 | 은행 응답시간 지연이나 일시적인 오류로 환불요청에 실패했습니다. | The refund failed because of a bank delay or a temporary error. |
+                 *     | `FAILED_METHOD_HANDLING_CANCEL` | 500 | 취소 중 결제 시 사용한 결제 수단 처리과정에서 일시적인 에러가 발생했습니다. | A temporary error occurred while the payment method processed the cancel. |
+                 *     | `FAILED_PARTIAL_REFUND` | 500 | 은행 점검, 해약 계좌 등의 사유로 부분 환불이 실패했습니다. | The partial refund failed (bank maintenance, closed account, ...). |
+                 *     | `FAILED_CARD_COMPANY_RESPONSE` | 500 | 카드사에서 에러가 발생했습니다. 잠시 후 다시 시도해 주세요. | The card company returned an error. Please try again shortly. |
+                 *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
+                 *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
+                 *     <!-- error-catalogue:end -->
+                 * @example REJECT_CARD_COMPANY
+                 */
+                "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
+                /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
                  *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
@@ -1678,6 +2523,135 @@ export interface operations {
             query?: never;
             header?: {
                 /**
+                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
+                 *     Toss HTTP status and message, after authentication and before anything else (no state
+                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 *
+                 *     <!-- error-catalogue:start -->
+                 *     | code | HTTP | message (ko) | message (en) |
+                 *     |---|---|---|---|
+                 *     | `INVALID_REQUEST` | 400 | 잘못된 요청입니다. | The request is invalid. |
+                 *     | `INVALID_REQUIRED_PARAM` | 400 | 필수 파라미터가 누락되었습니다. | A required parameter is missing. |
+                 *     | `INVALID_PARAMETER` | 400 | 잘못된 파라미터입니다. | A parameter is invalid. |
+                 *     | `INVALID_PAYMENT_KEY` | 400 | 잘못된 결제 키 입니다. | The payment key is invalid. |
+                 *     | `INVALID_ORDER_ID` | 400 | orderId는 영문 대소문자, 숫자, 특수문자 -, _ 로 이루어진 6자 이상 64자 이하의 문자열이어야 합니다. | orderId must be 6 to 64 characters of letters, digits, '-' or '_'. |
+                 *     | `INVALID_ORDER_NAME` | 400 | 주문 이름은 100자 이하여야 합니다. | orderName must be 100 characters or fewer. |
+                 *     | `INVALID_CUSTOMER_KEY` | 400 | customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하의 문자열이어야 합니다. | customerKey must be 2 to 300 characters of letters, digits, '-', '_', '=', '.' or '@'. |
+                 *     | `INVALID_EMAIL` | 400 | 유효하지 않은 이메일 주소 형식입니다. | The email address is not valid. |
+                 *     | `INVALID_DATE` | 400 | 날짜 데이터가 잘못 되었습니다. | The date is invalid. |
+                 *     | `INVALID_ISO_DATE_FORMAT` | 400 | ISO 8601 형식의 날짜가 아닙니다. | The date is not in ISO 8601 format. |
+                 *     | `INVALID_CURRENCY` | 400 | 잘못된 통화 값입니다. | The currency is invalid. |
+                 *     | `INVALID_URL` | 400 | 잘못된 URL 형식입니다. | The URL is not valid. |
+                 *     | `INVALID_API_KEY` | 400 | 잘못된 시크릿키 연동 정보 입니다. | The secret key integration information is invalid. |
+                 *     | `INVALID_CLIENT_KEY` | 400 | 잘못된 클라이언트 연동 정보 입니다. | The client key integration information is invalid. |
+                 *     | `INVALID_IDEMPOTENCY_KEY` | 400 | 멱등키는 300자 이하여야 합니다. | The idempotency key must be 300 characters or fewer. |
+                 *     | `DUPLICATED_ORDER_ID` | 400 | 이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요. | This orderId has already been used for an approval or cancellation. Use a different orderId. |
+                 *     | `ALREADY_PROCESSED_PAYMENT` | 400 | 이미 처리된 결제 입니다. | The payment has already been processed. |
+                 *     | `ALREADY_CANCELED_PAYMENT` | 400 | 이미 취소된 결제 입니다. | The payment has already been canceled. |
+                 *     | `ALREADY_COMPLETED_PAYMENT` | 400 | 이미 완료된 결제 입니다. | The payment has already been completed. |
+                 *     | `ALREADY_REFUND_PAYMENT` | 400 | 이미 환불된 결제입니다. | The payment has already been refunded. |
+                 *     | `BELOW_MINIMUM_AMOUNT` | 400 | 신용카드는 결제금액이 100원 이상, 계좌는 200원 이상부터 결제가 가능합니다. | Card payments must be at least 100 KRW and account payments at least 200 KRW. |
+                 *     | `BELOW_ZERO_AMOUNT` | 400 | 금액은 0보다 커야 합니다. | The amount must be greater than zero. |
+                 *     | `REQUIRED_AMOUNT` | 400 | 결제 금액은 필수입니다. | The amount is required. |
+                 *     | `EXCEED_MAX_AMOUNT` | 400 | 거래금액 한도를 초과했습니다. | The transaction amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_PAYMENT_AMOUNT` | 400 | 하루 결제 가능 금액을 초과했습니다. | The daily payment amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_MONTHLY_PAYMENT_AMOUNT` | 400 | 당월 결제 가능금액인 1,000,000원을 초과 하셨습니다. | The monthly payment limit of 1,000,000 KRW has been exceeded. |
+                 *     | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | 400 | 하루 결제 가능 횟수를 초과했습니다. | The daily payment count limit has been exceeded. |
+                 *     | `EXCEEDS_TRANSFER_AMOUNT_MAXIMUM` | 400 | 계좌이체 1회 최대 금액(10,000,000원)을 초과했습니다. | A single bank transfer cannot exceed 10,000,000 KRW. |
+                 *     | `EXCEED_MAX_ONE_DAY_WITHDRAW_AMOUNT` | 400 | 1일 출금 한도를 초과했습니다. | The daily withdrawal limit has been exceeded. |
+                 *     | `EXCEED_MAX_ONE_TIME_WITHDRAW_AMOUNT` | 400 | 1회 출금 한도를 초과했습니다. | The single withdrawal limit has been exceeded. |
+                 *     | `INVALID_CARD_COMPANY` | 400 | 유효하지 않은 카드사입니다. | The card company is not valid. |
+                 *     | `INVALID_BANK` | 400 | 유효하지 않은 은행입니다. | The bank is not valid. |
+                 *     | `INVALID_REFUND_ACCOUNT_INFO` | 400 | 환불 계좌번호와 예금주명이 일치하지 않습니다. | The refund account number and holder name do not match. |
+                 *     | `INVALID_REFUND_ACCOUNT_NUMBER` | 400 | 잘못된 환불 계좌번호입니다. | The refund account number is invalid. |
+                 *     | `INVALID_REFUND_AMOUNT` | 400 | 잘못된 환불 금액입니다. | The refund amount is invalid. |
+                 *     | `NOT_MATCHES_REFUNDABLE_AMOUNT` | 400 | 잔액 결과가 일치하지 않습니다. | The refundable amount does not match the remaining balance. |
+                 *     | `EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT` | 400 | 즉시할인금액보다 적은 금액은 부분취소가 불가능합니다. | A partial cancel below the instant discount amount is not possible. |
+                 *     | `REFUND_REJECTED` | 400 | 환불이 거절됐습니다. 결제사에 문의 부탁드립니다. | The refund was rejected. Please contact the payment provider. |
+                 *     | `FORBIDDEN_BANK_REFUND_REQUEST` | 400 | 고객 계좌가 입금이 되지 않는 상태입니다. | The customer's account cannot receive deposits. |
+                 *     | `NOT_MATCHES_CUSTOMER_KEY` | 400 | 빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다. | The customerKey does not match the one used for billing authentication. |
+                 *     | `INVALID_BILLING_AUTH` | 400 | 유효하지 않은 빌링 인증 정보입니다. | The billing authentication is not valid. |
+                 *     | `INVALID_BILL_KEY_REQUEST` | 400 | 빌링키 요청 정보가 유효하지 않습니다. | The billing key request is not valid. |
+                 *     | `ALREADY_REMOVED_BILLING_KEY` | 400 | 이미 삭제된 빌링키입니다. | The billing key has already been removed. |
+                 *     | `NOT_SUPPORTED_METHOD` | 400 | 지원되지 않는 결제수단입니다. | The payment method is not supported. |
+                 *     | `NOT_SUPPORTED_CARD_TYPE` | 400 | 지원되지 않는 카드 종류입니다. | The card type is not supported. |
+                 *     | `PAY_PROCESS_CANCELED` | 400 | 사용자에 의해 결제가 취소되었습니다. | The payment was canceled by the user. |
+                 *     | `PAY_PROCESS_ABORTED` | 400 | 결제 진행 중 승인에 실패하여 결제가 중단되었습니다. | The payment was aborted because approval failed while processing. |
+                 *     | `EXCEED_MAX_VALID_HOURS` | 400 | 가상계좌의 최대 유효시간(2160시간)을 초과했습니다. | validHours exceeds the virtual account maximum (2160 hours). |
+                 *     | `EXCEED_MAX_DUE_DATE` | 400 | 가상계좌의 최대 유효만료 기간(90일)을 초과했습니다. | dueDate exceeds the virtual account maximum (90 days). |
+                 *     | `INVALID_VALID_HOURS_WITH_DUE_DATE_AND_SINGLE` | 400 | validHours와 dueDate는 둘 중 하나만 사용할 수 있습니다. | Use either validHours or dueDate, not both. |
+                 *     | `INVALID_VIRTUAL_ACCOUNT_TYPE` | 400 | 유효하지 않은 가상계좌 타입입니다. | The virtual account type is not valid. |
+                 *     | `REQUIRED_ACCOUNT_KEY` | 400 | 고정 가상계좌는 accountKey가 필요합니다. | A fixed virtual account requires accountKey. |
+                 *     | `PROVIDER_ERROR` | 400 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `EXCEED_MAX_CARD_INSTALLMENT_PLAN` | 400 | 설정 가능한 최대 할부 개월 수를 초과했습니다. | The installment plan exceeds the maximum number of months. |
+                 *     | `INVALID_CARD_INSTALLMENT_PLAN` | 400 | 할부 개월 정보가 잘못되었습니다. | The installment plan is invalid. |
+                 *     | `NOT_SUPPORTED_INSTALLMENT_PLAN_CARD_OR_MERCHANT` | 400 | 할부가 지원되지 않는 카드 또는 가맹점 입니다. | Installments are not supported for this card or merchant. |
+                 *     | `NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN` | 400 | 할부가 지원되지 않는 카드입니다. | This card does not support installments. |
+                 *     | `NOT_ALLOWED_POINT_USE` | 400 | 포인트 사용이 불가한 카드로 카드 포인트 결제에 실패했습니다. | The card does not allow point use, so the card point payment failed. |
+                 *     | `INVALID_REJECT_CARD` | 400 | 카드 사용이 거절되었습니다. 카드사 문의가 필요합니다. | The card was rejected. Please contact the card company. |
+                 *     | `INVALID_CARD_EXPIRATION` | 400 | 카드 정보를 다시 확인해주세요. (유효기간) | Please check the card details (expiry date). |
+                 *     | `INVALID_STOPPED_CARD` | 400 | 정지된 카드 입니다. | The card has been suspended. |
+                 *     | `INVALID_CARD_LOST_OR_STOLEN` | 400 | 분실 혹은 도난 카드입니다. | The card has been reported lost or stolen. |
+                 *     | `INVALID_CARD_NUMBER` | 400 | 카드번호를 다시 확인해주세요. | Please check the card number. |
+                 *     | `INVALID_CARD_PASSWORD` | 400 | 카드 정보를 다시 확인해주세요. (비밀번호) | Please check the card details (password). |
+                 *     | `INVALID_CARD_IDENTITY` | 400 | 입력하신 주민번호/사업자번호가 카드 소유주 정보와 일치하지 않습니다. | The identity number does not match the card owner. |
+                 *     | `INVALID_BIRTH_DAY_FORMAT` | 400 | 생년월일 정보는 6자리의 yyMMdd 형식이어야 합니다. 사업자등록번호는 10자리의 숫자여야 합니다. | A birth date must be 6 digits (yyMMdd); a business number must be 10 digits. |
+                 *     | `NOT_FOUND_TERMINAL_ID` | 400 | 단말기번호(Terminal Id)가 없습니다. 토스페이먼츠로 문의 바랍니다. | No terminal ID is registered. Please contact Toss Payments. |
+                 *     | `INVALID_AUTHORIZE_AUTH` | 400 | 유효하지 않은 인증 방식입니다. | The authentication method is not valid. |
+                 *     | `RESTRICTED_TRANSFER_ACCOUNT` | 400 | 계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요. | An account can be used for payment 12 hours after registration. Please contact the bank. |
+                 *     | `INVALID_UNREGISTERED_SUBMALL` | 400 | 등록되지 않은 서브몰입니다. | The sub-mall is not registered. |
+                 *     | `NOT_REGISTERED_BUSINESS` | 400 | 등록되지 않은 사업자 번호입니다. | The business registration number is not registered. |
+                 *     | `CARD_PROCESSING_ERROR` | 400 | 카드사에서 오류가 발생했습니다. | The card company reported an error. |
+                 *     | `INVALID_ACCOUNT_INFO_RE_REGISTER` | 400 | 유효하지 않은 계좌입니다. 계좌 재등록 후 시도해주세요. | The account is not valid. Please register the account again. |
+                 *     | `NOT_AVAILABLE_PAYMENT` | 400 | 결제가 불가능한 시간대입니다. | Payments are not available at this time. |
+                 *     | `UNAPPROVED_ORDER_ID` | 400 | 아직 승인되지 않은 주문번호입니다. | The orderId has not been approved yet. |
+                 *     | `DUPLICATED_CASH_RECEIPT` | 400 | 이미 발급된 현금영수증이 존재합니다. | A cash receipt has already been issued. |
+                 *     | `INVALID_CASH_RECEIPT_INFO` | 400 | 현금영수증 발급 정보가 유효하지 않습니다. | The cash receipt information is not valid. |
+                 *     | `UNAUTHORIZED_KEY` | 401 | 인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다. | This is an unauthenticated secret key or client key. |
+                 *     | `INCORRECT_BASIC_AUTH_FORMAT` | 403 | 잘못된 요청입니다. ':' 를 포함해 인코딩해주세요. | Invalid request. Encode the credentials including the ':' separator. |
+                 *     | `FORBIDDEN_REQUEST` | 403 | 허용되지 않은 요청입니다. | The request is not allowed. |
+                 *     | `FORBIDDEN_CONSECUTIVE_REQUEST` | 403 | 반복적인 요청은 허용되지 않습니다. 잠시 후 다시 시도해주세요. | Repeated requests are not allowed. Please try again shortly. |
+                 *     | `REJECT_CARD_COMPANY` | 403 | 결제 승인이 거절되었습니다. | The payment approval was rejected. |
+                 *     | `REJECT_CARD_PAYMENT` | 403 | 한도초과 혹은 잔액부족으로 결제에 실패했습니다. | The payment failed because of an exceeded limit or insufficient balance. |
+                 *     | `REJECT_ACCOUNT_PAYMENT` | 403 | 잔액부족으로 결제에 실패했습니다. | The payment failed because of an insufficient balance. |
+                 *     | `REJECT_TOSSPAY_INVALID_ACCOUNT` | 403 | 선택하신 출금 계좌가 출금이체 등록이 되어 있지 않아요. 계좌를 다시 등록해 주세요. | The selected withdrawal account is not registered for transfers. Please register it again. |
+                 *     | `EXCEED_MAX_AUTH_COUNT` | 403 | 최대 인증 횟수를 초과했습니다. 카드사로 문의해주세요. | The maximum number of authentication attempts was exceeded. Please contact the card company. |
+                 *     | `EXCEED_MAX_ONE_DAY_AMOUNT` | 403 | 일일 한도를 초과했습니다. | The daily limit has been exceeded. |
+                 *     | `NOT_AVAILABLE_BANK` | 403 | 은행 서비스 시간이 아닙니다. | The bank service is not available at this time. |
+                 *     | `INVALID_PASSWORD` | 403 | 결제 비밀번호가 일치하지 않습니다. | The payment password does not match. |
+                 *     | `FDS_ERROR` | 403 | [토스페이먼츠] 위험거래가 감지되어 결제가 제한됩니다. 발송된 문자에 포함된 링크를 통해 본인인증 후 결제가 가능합니다.(고객센터: 1644-8051) | [Toss Payments] A risky transaction was detected and the payment is restricted. Verify your identity through the link in the text message to continue. |
+                 *     | `NOT_CANCELABLE_AMOUNT` | 403 | 취소 할 수 없는 금액 입니다. | This amount cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT` | 403 | 취소 할 수 없는 결제 입니다. | This payment cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER` | 403 | 휴면 처리된 회원의 결제는 취소할 수 없습니다. | Payments of dormant users cannot be canceled. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT` | 403 | 입금 대기중인 결제는 부분 환불이 불가합니다. | A payment waiting for deposit cannot be partially refunded. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND` | 403 | 에스크로 주문, 현금 카드 결제일 때는 부분 환불을 할 수 없습니다. | Partial refunds are not allowed for escrow orders or cash card payments. |
+                 *     | `EXCEED_MAX_REFUND_DUE` | 403 | 환불 가능한 기간이 초과했습니다. | The refund period has passed. |
+                 *     | `EXCEED_CANCEL_LIMIT` | 403 | 취소 가능 한도를 초과했습니다. | The cancel limit has been exceeded. |
+                 *     | `NOT_FOUND_PAYMENT` | 404 | 존재하지 않는 결제 정보 입니다. | The payment does not exist. |
+                 *     | `NOT_FOUND_PAYMENT_SESSION` | 404 | 결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다. | The payment session has expired and its data no longer exists. |
+                 *     | `NOT_FOUND_BILLING` | 404 | 존재하지 않는 빌링 결제 인증 정보 입니다. | The billing authentication does not exist. |
+                 *     | `NOT_FOUND` | 404 | 존재하지 않는 정보 입니다. | The requested resource does not exist. |
+                 *     | `NOT_FOUND_MERCHANT` | 404 | 존재하지 않는 가맹점 정보 입니다. | The merchant does not exist. |
+                 *     | `NOT_FOUND_METHOD` | 404 | 존재하지 않는 결제수단 입니다. | The payment method does not exist. |
+                 *     | `NOT_FOUND_HTTP_METHOD` | 404 | 지원하지 않는 HTTP 메서드입니다. | The HTTP method is not supported for this path. |
+                 *     | `IDEMPOTENT_REQUEST_PROCESSING` | 409 | 이전 멱등 요청이 처리중입니다. | A previous request with this idempotency key is still being processed. |
+                 *     | `FAILED_INTERNAL_SYSTEM_PROCESSING` | 500 | 내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요. | Internal system processing failed. Please try again shortly. |
+                 *     | `FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING` | 500 | 결제가 완료되지 않았어요. 다시 시도해주세요. | The payment was not completed. Please try again. |
+                 *     | `UNKNOWN_PAYMENT_ERROR` | 500 | 결제에 실패했어요. 같은 문제가 반복된다면 은행이나 카드사로 문의해주세요. | The payment failed. If this keeps happening, please contact your bank or card company. |
+                 *     | `COMMON_ERROR` | 500 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `UNKNOWN_ERROR` | 500 | 알 수 없는 에러가 발생했습니다. | An unknown error occurred. |
+                 *     | `FAILED_DB_PROCESSING` | 500 | 잘못된 요청 값으로 처리 중 DB 에러가 발생했습니다. | A database error occurred while processing the request. |
+                 *     | `FAILED_REFUND_PROCESS` | 500 | 은행 응답시간 지연이나 일시적인 오류로 환불요청에 실패했습니다. | The refund failed because of a bank delay or a temporary error. |
+                 *     | `FAILED_METHOD_HANDLING_CANCEL` | 500 | 취소 중 결제 시 사용한 결제 수단 처리과정에서 일시적인 에러가 발생했습니다. | A temporary error occurred while the payment method processed the cancel. |
+                 *     | `FAILED_PARTIAL_REFUND` | 500 | 은행 점검, 해약 계좌 등의 사유로 부분 환불이 실패했습니다. | The partial refund failed (bank maintenance, closed account, ...). |
+                 *     | `FAILED_CARD_COMPANY_RESPONSE` | 500 | 카드사에서 에러가 발생했습니다. 잠시 후 다시 시도해 주세요. | The card company returned an error. Please try again shortly. |
+                 *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
+                 *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
+                 *     <!-- error-catalogue:end -->
+                 * @example REJECT_CARD_COMPANY
+                 */
+                "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
+                /**
                  * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
                  * @example en-US
                  */
@@ -1715,6 +2689,135 @@ export interface operations {
             query?: never;
             header?: {
                 /**
+                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
+                 *     Toss HTTP status and message, after authentication and before anything else (no state
+                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 *
+                 *     <!-- error-catalogue:start -->
+                 *     | code | HTTP | message (ko) | message (en) |
+                 *     |---|---|---|---|
+                 *     | `INVALID_REQUEST` | 400 | 잘못된 요청입니다. | The request is invalid. |
+                 *     | `INVALID_REQUIRED_PARAM` | 400 | 필수 파라미터가 누락되었습니다. | A required parameter is missing. |
+                 *     | `INVALID_PARAMETER` | 400 | 잘못된 파라미터입니다. | A parameter is invalid. |
+                 *     | `INVALID_PAYMENT_KEY` | 400 | 잘못된 결제 키 입니다. | The payment key is invalid. |
+                 *     | `INVALID_ORDER_ID` | 400 | orderId는 영문 대소문자, 숫자, 특수문자 -, _ 로 이루어진 6자 이상 64자 이하의 문자열이어야 합니다. | orderId must be 6 to 64 characters of letters, digits, '-' or '_'. |
+                 *     | `INVALID_ORDER_NAME` | 400 | 주문 이름은 100자 이하여야 합니다. | orderName must be 100 characters or fewer. |
+                 *     | `INVALID_CUSTOMER_KEY` | 400 | customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하의 문자열이어야 합니다. | customerKey must be 2 to 300 characters of letters, digits, '-', '_', '=', '.' or '@'. |
+                 *     | `INVALID_EMAIL` | 400 | 유효하지 않은 이메일 주소 형식입니다. | The email address is not valid. |
+                 *     | `INVALID_DATE` | 400 | 날짜 데이터가 잘못 되었습니다. | The date is invalid. |
+                 *     | `INVALID_ISO_DATE_FORMAT` | 400 | ISO 8601 형식의 날짜가 아닙니다. | The date is not in ISO 8601 format. |
+                 *     | `INVALID_CURRENCY` | 400 | 잘못된 통화 값입니다. | The currency is invalid. |
+                 *     | `INVALID_URL` | 400 | 잘못된 URL 형식입니다. | The URL is not valid. |
+                 *     | `INVALID_API_KEY` | 400 | 잘못된 시크릿키 연동 정보 입니다. | The secret key integration information is invalid. |
+                 *     | `INVALID_CLIENT_KEY` | 400 | 잘못된 클라이언트 연동 정보 입니다. | The client key integration information is invalid. |
+                 *     | `INVALID_IDEMPOTENCY_KEY` | 400 | 멱등키는 300자 이하여야 합니다. | The idempotency key must be 300 characters or fewer. |
+                 *     | `DUPLICATED_ORDER_ID` | 400 | 이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요. | This orderId has already been used for an approval or cancellation. Use a different orderId. |
+                 *     | `ALREADY_PROCESSED_PAYMENT` | 400 | 이미 처리된 결제 입니다. | The payment has already been processed. |
+                 *     | `ALREADY_CANCELED_PAYMENT` | 400 | 이미 취소된 결제 입니다. | The payment has already been canceled. |
+                 *     | `ALREADY_COMPLETED_PAYMENT` | 400 | 이미 완료된 결제 입니다. | The payment has already been completed. |
+                 *     | `ALREADY_REFUND_PAYMENT` | 400 | 이미 환불된 결제입니다. | The payment has already been refunded. |
+                 *     | `BELOW_MINIMUM_AMOUNT` | 400 | 신용카드는 결제금액이 100원 이상, 계좌는 200원 이상부터 결제가 가능합니다. | Card payments must be at least 100 KRW and account payments at least 200 KRW. |
+                 *     | `BELOW_ZERO_AMOUNT` | 400 | 금액은 0보다 커야 합니다. | The amount must be greater than zero. |
+                 *     | `REQUIRED_AMOUNT` | 400 | 결제 금액은 필수입니다. | The amount is required. |
+                 *     | `EXCEED_MAX_AMOUNT` | 400 | 거래금액 한도를 초과했습니다. | The transaction amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_PAYMENT_AMOUNT` | 400 | 하루 결제 가능 금액을 초과했습니다. | The daily payment amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_MONTHLY_PAYMENT_AMOUNT` | 400 | 당월 결제 가능금액인 1,000,000원을 초과 하셨습니다. | The monthly payment limit of 1,000,000 KRW has been exceeded. |
+                 *     | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | 400 | 하루 결제 가능 횟수를 초과했습니다. | The daily payment count limit has been exceeded. |
+                 *     | `EXCEEDS_TRANSFER_AMOUNT_MAXIMUM` | 400 | 계좌이체 1회 최대 금액(10,000,000원)을 초과했습니다. | A single bank transfer cannot exceed 10,000,000 KRW. |
+                 *     | `EXCEED_MAX_ONE_DAY_WITHDRAW_AMOUNT` | 400 | 1일 출금 한도를 초과했습니다. | The daily withdrawal limit has been exceeded. |
+                 *     | `EXCEED_MAX_ONE_TIME_WITHDRAW_AMOUNT` | 400 | 1회 출금 한도를 초과했습니다. | The single withdrawal limit has been exceeded. |
+                 *     | `INVALID_CARD_COMPANY` | 400 | 유효하지 않은 카드사입니다. | The card company is not valid. |
+                 *     | `INVALID_BANK` | 400 | 유효하지 않은 은행입니다. | The bank is not valid. |
+                 *     | `INVALID_REFUND_ACCOUNT_INFO` | 400 | 환불 계좌번호와 예금주명이 일치하지 않습니다. | The refund account number and holder name do not match. |
+                 *     | `INVALID_REFUND_ACCOUNT_NUMBER` | 400 | 잘못된 환불 계좌번호입니다. | The refund account number is invalid. |
+                 *     | `INVALID_REFUND_AMOUNT` | 400 | 잘못된 환불 금액입니다. | The refund amount is invalid. |
+                 *     | `NOT_MATCHES_REFUNDABLE_AMOUNT` | 400 | 잔액 결과가 일치하지 않습니다. | The refundable amount does not match the remaining balance. |
+                 *     | `EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT` | 400 | 즉시할인금액보다 적은 금액은 부분취소가 불가능합니다. | A partial cancel below the instant discount amount is not possible. |
+                 *     | `REFUND_REJECTED` | 400 | 환불이 거절됐습니다. 결제사에 문의 부탁드립니다. | The refund was rejected. Please contact the payment provider. |
+                 *     | `FORBIDDEN_BANK_REFUND_REQUEST` | 400 | 고객 계좌가 입금이 되지 않는 상태입니다. | The customer's account cannot receive deposits. |
+                 *     | `NOT_MATCHES_CUSTOMER_KEY` | 400 | 빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다. | The customerKey does not match the one used for billing authentication. |
+                 *     | `INVALID_BILLING_AUTH` | 400 | 유효하지 않은 빌링 인증 정보입니다. | The billing authentication is not valid. |
+                 *     | `INVALID_BILL_KEY_REQUEST` | 400 | 빌링키 요청 정보가 유효하지 않습니다. | The billing key request is not valid. |
+                 *     | `ALREADY_REMOVED_BILLING_KEY` | 400 | 이미 삭제된 빌링키입니다. | The billing key has already been removed. |
+                 *     | `NOT_SUPPORTED_METHOD` | 400 | 지원되지 않는 결제수단입니다. | The payment method is not supported. |
+                 *     | `NOT_SUPPORTED_CARD_TYPE` | 400 | 지원되지 않는 카드 종류입니다. | The card type is not supported. |
+                 *     | `PAY_PROCESS_CANCELED` | 400 | 사용자에 의해 결제가 취소되었습니다. | The payment was canceled by the user. |
+                 *     | `PAY_PROCESS_ABORTED` | 400 | 결제 진행 중 승인에 실패하여 결제가 중단되었습니다. | The payment was aborted because approval failed while processing. |
+                 *     | `EXCEED_MAX_VALID_HOURS` | 400 | 가상계좌의 최대 유효시간(2160시간)을 초과했습니다. | validHours exceeds the virtual account maximum (2160 hours). |
+                 *     | `EXCEED_MAX_DUE_DATE` | 400 | 가상계좌의 최대 유효만료 기간(90일)을 초과했습니다. | dueDate exceeds the virtual account maximum (90 days). |
+                 *     | `INVALID_VALID_HOURS_WITH_DUE_DATE_AND_SINGLE` | 400 | validHours와 dueDate는 둘 중 하나만 사용할 수 있습니다. | Use either validHours or dueDate, not both. |
+                 *     | `INVALID_VIRTUAL_ACCOUNT_TYPE` | 400 | 유효하지 않은 가상계좌 타입입니다. | The virtual account type is not valid. |
+                 *     | `REQUIRED_ACCOUNT_KEY` | 400 | 고정 가상계좌는 accountKey가 필요합니다. | A fixed virtual account requires accountKey. |
+                 *     | `PROVIDER_ERROR` | 400 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `EXCEED_MAX_CARD_INSTALLMENT_PLAN` | 400 | 설정 가능한 최대 할부 개월 수를 초과했습니다. | The installment plan exceeds the maximum number of months. |
+                 *     | `INVALID_CARD_INSTALLMENT_PLAN` | 400 | 할부 개월 정보가 잘못되었습니다. | The installment plan is invalid. |
+                 *     | `NOT_SUPPORTED_INSTALLMENT_PLAN_CARD_OR_MERCHANT` | 400 | 할부가 지원되지 않는 카드 또는 가맹점 입니다. | Installments are not supported for this card or merchant. |
+                 *     | `NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN` | 400 | 할부가 지원되지 않는 카드입니다. | This card does not support installments. |
+                 *     | `NOT_ALLOWED_POINT_USE` | 400 | 포인트 사용이 불가한 카드로 카드 포인트 결제에 실패했습니다. | The card does not allow point use, so the card point payment failed. |
+                 *     | `INVALID_REJECT_CARD` | 400 | 카드 사용이 거절되었습니다. 카드사 문의가 필요합니다. | The card was rejected. Please contact the card company. |
+                 *     | `INVALID_CARD_EXPIRATION` | 400 | 카드 정보를 다시 확인해주세요. (유효기간) | Please check the card details (expiry date). |
+                 *     | `INVALID_STOPPED_CARD` | 400 | 정지된 카드 입니다. | The card has been suspended. |
+                 *     | `INVALID_CARD_LOST_OR_STOLEN` | 400 | 분실 혹은 도난 카드입니다. | The card has been reported lost or stolen. |
+                 *     | `INVALID_CARD_NUMBER` | 400 | 카드번호를 다시 확인해주세요. | Please check the card number. |
+                 *     | `INVALID_CARD_PASSWORD` | 400 | 카드 정보를 다시 확인해주세요. (비밀번호) | Please check the card details (password). |
+                 *     | `INVALID_CARD_IDENTITY` | 400 | 입력하신 주민번호/사업자번호가 카드 소유주 정보와 일치하지 않습니다. | The identity number does not match the card owner. |
+                 *     | `INVALID_BIRTH_DAY_FORMAT` | 400 | 생년월일 정보는 6자리의 yyMMdd 형식이어야 합니다. 사업자등록번호는 10자리의 숫자여야 합니다. | A birth date must be 6 digits (yyMMdd); a business number must be 10 digits. |
+                 *     | `NOT_FOUND_TERMINAL_ID` | 400 | 단말기번호(Terminal Id)가 없습니다. 토스페이먼츠로 문의 바랍니다. | No terminal ID is registered. Please contact Toss Payments. |
+                 *     | `INVALID_AUTHORIZE_AUTH` | 400 | 유효하지 않은 인증 방식입니다. | The authentication method is not valid. |
+                 *     | `RESTRICTED_TRANSFER_ACCOUNT` | 400 | 계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요. | An account can be used for payment 12 hours after registration. Please contact the bank. |
+                 *     | `INVALID_UNREGISTERED_SUBMALL` | 400 | 등록되지 않은 서브몰입니다. | The sub-mall is not registered. |
+                 *     | `NOT_REGISTERED_BUSINESS` | 400 | 등록되지 않은 사업자 번호입니다. | The business registration number is not registered. |
+                 *     | `CARD_PROCESSING_ERROR` | 400 | 카드사에서 오류가 발생했습니다. | The card company reported an error. |
+                 *     | `INVALID_ACCOUNT_INFO_RE_REGISTER` | 400 | 유효하지 않은 계좌입니다. 계좌 재등록 후 시도해주세요. | The account is not valid. Please register the account again. |
+                 *     | `NOT_AVAILABLE_PAYMENT` | 400 | 결제가 불가능한 시간대입니다. | Payments are not available at this time. |
+                 *     | `UNAPPROVED_ORDER_ID` | 400 | 아직 승인되지 않은 주문번호입니다. | The orderId has not been approved yet. |
+                 *     | `DUPLICATED_CASH_RECEIPT` | 400 | 이미 발급된 현금영수증이 존재합니다. | A cash receipt has already been issued. |
+                 *     | `INVALID_CASH_RECEIPT_INFO` | 400 | 현금영수증 발급 정보가 유효하지 않습니다. | The cash receipt information is not valid. |
+                 *     | `UNAUTHORIZED_KEY` | 401 | 인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다. | This is an unauthenticated secret key or client key. |
+                 *     | `INCORRECT_BASIC_AUTH_FORMAT` | 403 | 잘못된 요청입니다. ':' 를 포함해 인코딩해주세요. | Invalid request. Encode the credentials including the ':' separator. |
+                 *     | `FORBIDDEN_REQUEST` | 403 | 허용되지 않은 요청입니다. | The request is not allowed. |
+                 *     | `FORBIDDEN_CONSECUTIVE_REQUEST` | 403 | 반복적인 요청은 허용되지 않습니다. 잠시 후 다시 시도해주세요. | Repeated requests are not allowed. Please try again shortly. |
+                 *     | `REJECT_CARD_COMPANY` | 403 | 결제 승인이 거절되었습니다. | The payment approval was rejected. |
+                 *     | `REJECT_CARD_PAYMENT` | 403 | 한도초과 혹은 잔액부족으로 결제에 실패했습니다. | The payment failed because of an exceeded limit or insufficient balance. |
+                 *     | `REJECT_ACCOUNT_PAYMENT` | 403 | 잔액부족으로 결제에 실패했습니다. | The payment failed because of an insufficient balance. |
+                 *     | `REJECT_TOSSPAY_INVALID_ACCOUNT` | 403 | 선택하신 출금 계좌가 출금이체 등록이 되어 있지 않아요. 계좌를 다시 등록해 주세요. | The selected withdrawal account is not registered for transfers. Please register it again. |
+                 *     | `EXCEED_MAX_AUTH_COUNT` | 403 | 최대 인증 횟수를 초과했습니다. 카드사로 문의해주세요. | The maximum number of authentication attempts was exceeded. Please contact the card company. |
+                 *     | `EXCEED_MAX_ONE_DAY_AMOUNT` | 403 | 일일 한도를 초과했습니다. | The daily limit has been exceeded. |
+                 *     | `NOT_AVAILABLE_BANK` | 403 | 은행 서비스 시간이 아닙니다. | The bank service is not available at this time. |
+                 *     | `INVALID_PASSWORD` | 403 | 결제 비밀번호가 일치하지 않습니다. | The payment password does not match. |
+                 *     | `FDS_ERROR` | 403 | [토스페이먼츠] 위험거래가 감지되어 결제가 제한됩니다. 발송된 문자에 포함된 링크를 통해 본인인증 후 결제가 가능합니다.(고객센터: 1644-8051) | [Toss Payments] A risky transaction was detected and the payment is restricted. Verify your identity through the link in the text message to continue. |
+                 *     | `NOT_CANCELABLE_AMOUNT` | 403 | 취소 할 수 없는 금액 입니다. | This amount cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT` | 403 | 취소 할 수 없는 결제 입니다. | This payment cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER` | 403 | 휴면 처리된 회원의 결제는 취소할 수 없습니다. | Payments of dormant users cannot be canceled. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT` | 403 | 입금 대기중인 결제는 부분 환불이 불가합니다. | A payment waiting for deposit cannot be partially refunded. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND` | 403 | 에스크로 주문, 현금 카드 결제일 때는 부분 환불을 할 수 없습니다. | Partial refunds are not allowed for escrow orders or cash card payments. |
+                 *     | `EXCEED_MAX_REFUND_DUE` | 403 | 환불 가능한 기간이 초과했습니다. | The refund period has passed. |
+                 *     | `EXCEED_CANCEL_LIMIT` | 403 | 취소 가능 한도를 초과했습니다. | The cancel limit has been exceeded. |
+                 *     | `NOT_FOUND_PAYMENT` | 404 | 존재하지 않는 결제 정보 입니다. | The payment does not exist. |
+                 *     | `NOT_FOUND_PAYMENT_SESSION` | 404 | 결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다. | The payment session has expired and its data no longer exists. |
+                 *     | `NOT_FOUND_BILLING` | 404 | 존재하지 않는 빌링 결제 인증 정보 입니다. | The billing authentication does not exist. |
+                 *     | `NOT_FOUND` | 404 | 존재하지 않는 정보 입니다. | The requested resource does not exist. |
+                 *     | `NOT_FOUND_MERCHANT` | 404 | 존재하지 않는 가맹점 정보 입니다. | The merchant does not exist. |
+                 *     | `NOT_FOUND_METHOD` | 404 | 존재하지 않는 결제수단 입니다. | The payment method does not exist. |
+                 *     | `NOT_FOUND_HTTP_METHOD` | 404 | 지원하지 않는 HTTP 메서드입니다. | The HTTP method is not supported for this path. |
+                 *     | `IDEMPOTENT_REQUEST_PROCESSING` | 409 | 이전 멱등 요청이 처리중입니다. | A previous request with this idempotency key is still being processed. |
+                 *     | `FAILED_INTERNAL_SYSTEM_PROCESSING` | 500 | 내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요. | Internal system processing failed. Please try again shortly. |
+                 *     | `FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING` | 500 | 결제가 완료되지 않았어요. 다시 시도해주세요. | The payment was not completed. Please try again. |
+                 *     | `UNKNOWN_PAYMENT_ERROR` | 500 | 결제에 실패했어요. 같은 문제가 반복된다면 은행이나 카드사로 문의해주세요. | The payment failed. If this keeps happening, please contact your bank or card company. |
+                 *     | `COMMON_ERROR` | 500 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `UNKNOWN_ERROR` | 500 | 알 수 없는 에러가 발생했습니다. | An unknown error occurred. |
+                 *     | `FAILED_DB_PROCESSING` | 500 | 잘못된 요청 값으로 처리 중 DB 에러가 발생했습니다. | A database error occurred while processing the request. |
+                 *     | `FAILED_REFUND_PROCESS` | 500 | 은행 응답시간 지연이나 일시적인 오류로 환불요청에 실패했습니다. | The refund failed because of a bank delay or a temporary error. |
+                 *     | `FAILED_METHOD_HANDLING_CANCEL` | 500 | 취소 중 결제 시 사용한 결제 수단 처리과정에서 일시적인 에러가 발생했습니다. | A temporary error occurred while the payment method processed the cancel. |
+                 *     | `FAILED_PARTIAL_REFUND` | 500 | 은행 점검, 해약 계좌 등의 사유로 부분 환불이 실패했습니다. | The partial refund failed (bank maintenance, closed account, ...). |
+                 *     | `FAILED_CARD_COMPANY_RESPONSE` | 500 | 카드사에서 에러가 발생했습니다. 잠시 후 다시 시도해 주세요. | The card company returned an error. Please try again shortly. |
+                 *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
+                 *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
+                 *     <!-- error-catalogue:end -->
+                 * @example REJECT_CARD_COMPANY
+                 */
+                "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
+                /**
                  * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
                  * @example en-US
                  */
@@ -1751,6 +2854,135 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
+                 *     Toss HTTP status and message, after authentication and before anything else (no state
+                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 *
+                 *     <!-- error-catalogue:start -->
+                 *     | code | HTTP | message (ko) | message (en) |
+                 *     |---|---|---|---|
+                 *     | `INVALID_REQUEST` | 400 | 잘못된 요청입니다. | The request is invalid. |
+                 *     | `INVALID_REQUIRED_PARAM` | 400 | 필수 파라미터가 누락되었습니다. | A required parameter is missing. |
+                 *     | `INVALID_PARAMETER` | 400 | 잘못된 파라미터입니다. | A parameter is invalid. |
+                 *     | `INVALID_PAYMENT_KEY` | 400 | 잘못된 결제 키 입니다. | The payment key is invalid. |
+                 *     | `INVALID_ORDER_ID` | 400 | orderId는 영문 대소문자, 숫자, 특수문자 -, _ 로 이루어진 6자 이상 64자 이하의 문자열이어야 합니다. | orderId must be 6 to 64 characters of letters, digits, '-' or '_'. |
+                 *     | `INVALID_ORDER_NAME` | 400 | 주문 이름은 100자 이하여야 합니다. | orderName must be 100 characters or fewer. |
+                 *     | `INVALID_CUSTOMER_KEY` | 400 | customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하의 문자열이어야 합니다. | customerKey must be 2 to 300 characters of letters, digits, '-', '_', '=', '.' or '@'. |
+                 *     | `INVALID_EMAIL` | 400 | 유효하지 않은 이메일 주소 형식입니다. | The email address is not valid. |
+                 *     | `INVALID_DATE` | 400 | 날짜 데이터가 잘못 되었습니다. | The date is invalid. |
+                 *     | `INVALID_ISO_DATE_FORMAT` | 400 | ISO 8601 형식의 날짜가 아닙니다. | The date is not in ISO 8601 format. |
+                 *     | `INVALID_CURRENCY` | 400 | 잘못된 통화 값입니다. | The currency is invalid. |
+                 *     | `INVALID_URL` | 400 | 잘못된 URL 형식입니다. | The URL is not valid. |
+                 *     | `INVALID_API_KEY` | 400 | 잘못된 시크릿키 연동 정보 입니다. | The secret key integration information is invalid. |
+                 *     | `INVALID_CLIENT_KEY` | 400 | 잘못된 클라이언트 연동 정보 입니다. | The client key integration information is invalid. |
+                 *     | `INVALID_IDEMPOTENCY_KEY` | 400 | 멱등키는 300자 이하여야 합니다. | The idempotency key must be 300 characters or fewer. |
+                 *     | `DUPLICATED_ORDER_ID` | 400 | 이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요. | This orderId has already been used for an approval or cancellation. Use a different orderId. |
+                 *     | `ALREADY_PROCESSED_PAYMENT` | 400 | 이미 처리된 결제 입니다. | The payment has already been processed. |
+                 *     | `ALREADY_CANCELED_PAYMENT` | 400 | 이미 취소된 결제 입니다. | The payment has already been canceled. |
+                 *     | `ALREADY_COMPLETED_PAYMENT` | 400 | 이미 완료된 결제 입니다. | The payment has already been completed. |
+                 *     | `ALREADY_REFUND_PAYMENT` | 400 | 이미 환불된 결제입니다. | The payment has already been refunded. |
+                 *     | `BELOW_MINIMUM_AMOUNT` | 400 | 신용카드는 결제금액이 100원 이상, 계좌는 200원 이상부터 결제가 가능합니다. | Card payments must be at least 100 KRW and account payments at least 200 KRW. |
+                 *     | `BELOW_ZERO_AMOUNT` | 400 | 금액은 0보다 커야 합니다. | The amount must be greater than zero. |
+                 *     | `REQUIRED_AMOUNT` | 400 | 결제 금액은 필수입니다. | The amount is required. |
+                 *     | `EXCEED_MAX_AMOUNT` | 400 | 거래금액 한도를 초과했습니다. | The transaction amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_PAYMENT_AMOUNT` | 400 | 하루 결제 가능 금액을 초과했습니다. | The daily payment amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_MONTHLY_PAYMENT_AMOUNT` | 400 | 당월 결제 가능금액인 1,000,000원을 초과 하셨습니다. | The monthly payment limit of 1,000,000 KRW has been exceeded. |
+                 *     | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | 400 | 하루 결제 가능 횟수를 초과했습니다. | The daily payment count limit has been exceeded. |
+                 *     | `EXCEEDS_TRANSFER_AMOUNT_MAXIMUM` | 400 | 계좌이체 1회 최대 금액(10,000,000원)을 초과했습니다. | A single bank transfer cannot exceed 10,000,000 KRW. |
+                 *     | `EXCEED_MAX_ONE_DAY_WITHDRAW_AMOUNT` | 400 | 1일 출금 한도를 초과했습니다. | The daily withdrawal limit has been exceeded. |
+                 *     | `EXCEED_MAX_ONE_TIME_WITHDRAW_AMOUNT` | 400 | 1회 출금 한도를 초과했습니다. | The single withdrawal limit has been exceeded. |
+                 *     | `INVALID_CARD_COMPANY` | 400 | 유효하지 않은 카드사입니다. | The card company is not valid. |
+                 *     | `INVALID_BANK` | 400 | 유효하지 않은 은행입니다. | The bank is not valid. |
+                 *     | `INVALID_REFUND_ACCOUNT_INFO` | 400 | 환불 계좌번호와 예금주명이 일치하지 않습니다. | The refund account number and holder name do not match. |
+                 *     | `INVALID_REFUND_ACCOUNT_NUMBER` | 400 | 잘못된 환불 계좌번호입니다. | The refund account number is invalid. |
+                 *     | `INVALID_REFUND_AMOUNT` | 400 | 잘못된 환불 금액입니다. | The refund amount is invalid. |
+                 *     | `NOT_MATCHES_REFUNDABLE_AMOUNT` | 400 | 잔액 결과가 일치하지 않습니다. | The refundable amount does not match the remaining balance. |
+                 *     | `EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT` | 400 | 즉시할인금액보다 적은 금액은 부분취소가 불가능합니다. | A partial cancel below the instant discount amount is not possible. |
+                 *     | `REFUND_REJECTED` | 400 | 환불이 거절됐습니다. 결제사에 문의 부탁드립니다. | The refund was rejected. Please contact the payment provider. |
+                 *     | `FORBIDDEN_BANK_REFUND_REQUEST` | 400 | 고객 계좌가 입금이 되지 않는 상태입니다. | The customer's account cannot receive deposits. |
+                 *     | `NOT_MATCHES_CUSTOMER_KEY` | 400 | 빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다. | The customerKey does not match the one used for billing authentication. |
+                 *     | `INVALID_BILLING_AUTH` | 400 | 유효하지 않은 빌링 인증 정보입니다. | The billing authentication is not valid. |
+                 *     | `INVALID_BILL_KEY_REQUEST` | 400 | 빌링키 요청 정보가 유효하지 않습니다. | The billing key request is not valid. |
+                 *     | `ALREADY_REMOVED_BILLING_KEY` | 400 | 이미 삭제된 빌링키입니다. | The billing key has already been removed. |
+                 *     | `NOT_SUPPORTED_METHOD` | 400 | 지원되지 않는 결제수단입니다. | The payment method is not supported. |
+                 *     | `NOT_SUPPORTED_CARD_TYPE` | 400 | 지원되지 않는 카드 종류입니다. | The card type is not supported. |
+                 *     | `PAY_PROCESS_CANCELED` | 400 | 사용자에 의해 결제가 취소되었습니다. | The payment was canceled by the user. |
+                 *     | `PAY_PROCESS_ABORTED` | 400 | 결제 진행 중 승인에 실패하여 결제가 중단되었습니다. | The payment was aborted because approval failed while processing. |
+                 *     | `EXCEED_MAX_VALID_HOURS` | 400 | 가상계좌의 최대 유효시간(2160시간)을 초과했습니다. | validHours exceeds the virtual account maximum (2160 hours). |
+                 *     | `EXCEED_MAX_DUE_DATE` | 400 | 가상계좌의 최대 유효만료 기간(90일)을 초과했습니다. | dueDate exceeds the virtual account maximum (90 days). |
+                 *     | `INVALID_VALID_HOURS_WITH_DUE_DATE_AND_SINGLE` | 400 | validHours와 dueDate는 둘 중 하나만 사용할 수 있습니다. | Use either validHours or dueDate, not both. |
+                 *     | `INVALID_VIRTUAL_ACCOUNT_TYPE` | 400 | 유효하지 않은 가상계좌 타입입니다. | The virtual account type is not valid. |
+                 *     | `REQUIRED_ACCOUNT_KEY` | 400 | 고정 가상계좌는 accountKey가 필요합니다. | A fixed virtual account requires accountKey. |
+                 *     | `PROVIDER_ERROR` | 400 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `EXCEED_MAX_CARD_INSTALLMENT_PLAN` | 400 | 설정 가능한 최대 할부 개월 수를 초과했습니다. | The installment plan exceeds the maximum number of months. |
+                 *     | `INVALID_CARD_INSTALLMENT_PLAN` | 400 | 할부 개월 정보가 잘못되었습니다. | The installment plan is invalid. |
+                 *     | `NOT_SUPPORTED_INSTALLMENT_PLAN_CARD_OR_MERCHANT` | 400 | 할부가 지원되지 않는 카드 또는 가맹점 입니다. | Installments are not supported for this card or merchant. |
+                 *     | `NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN` | 400 | 할부가 지원되지 않는 카드입니다. | This card does not support installments. |
+                 *     | `NOT_ALLOWED_POINT_USE` | 400 | 포인트 사용이 불가한 카드로 카드 포인트 결제에 실패했습니다. | The card does not allow point use, so the card point payment failed. |
+                 *     | `INVALID_REJECT_CARD` | 400 | 카드 사용이 거절되었습니다. 카드사 문의가 필요합니다. | The card was rejected. Please contact the card company. |
+                 *     | `INVALID_CARD_EXPIRATION` | 400 | 카드 정보를 다시 확인해주세요. (유효기간) | Please check the card details (expiry date). |
+                 *     | `INVALID_STOPPED_CARD` | 400 | 정지된 카드 입니다. | The card has been suspended. |
+                 *     | `INVALID_CARD_LOST_OR_STOLEN` | 400 | 분실 혹은 도난 카드입니다. | The card has been reported lost or stolen. |
+                 *     | `INVALID_CARD_NUMBER` | 400 | 카드번호를 다시 확인해주세요. | Please check the card number. |
+                 *     | `INVALID_CARD_PASSWORD` | 400 | 카드 정보를 다시 확인해주세요. (비밀번호) | Please check the card details (password). |
+                 *     | `INVALID_CARD_IDENTITY` | 400 | 입력하신 주민번호/사업자번호가 카드 소유주 정보와 일치하지 않습니다. | The identity number does not match the card owner. |
+                 *     | `INVALID_BIRTH_DAY_FORMAT` | 400 | 생년월일 정보는 6자리의 yyMMdd 형식이어야 합니다. 사업자등록번호는 10자리의 숫자여야 합니다. | A birth date must be 6 digits (yyMMdd); a business number must be 10 digits. |
+                 *     | `NOT_FOUND_TERMINAL_ID` | 400 | 단말기번호(Terminal Id)가 없습니다. 토스페이먼츠로 문의 바랍니다. | No terminal ID is registered. Please contact Toss Payments. |
+                 *     | `INVALID_AUTHORIZE_AUTH` | 400 | 유효하지 않은 인증 방식입니다. | The authentication method is not valid. |
+                 *     | `RESTRICTED_TRANSFER_ACCOUNT` | 400 | 계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요. | An account can be used for payment 12 hours after registration. Please contact the bank. |
+                 *     | `INVALID_UNREGISTERED_SUBMALL` | 400 | 등록되지 않은 서브몰입니다. | The sub-mall is not registered. |
+                 *     | `NOT_REGISTERED_BUSINESS` | 400 | 등록되지 않은 사업자 번호입니다. | The business registration number is not registered. |
+                 *     | `CARD_PROCESSING_ERROR` | 400 | 카드사에서 오류가 발생했습니다. | The card company reported an error. |
+                 *     | `INVALID_ACCOUNT_INFO_RE_REGISTER` | 400 | 유효하지 않은 계좌입니다. 계좌 재등록 후 시도해주세요. | The account is not valid. Please register the account again. |
+                 *     | `NOT_AVAILABLE_PAYMENT` | 400 | 결제가 불가능한 시간대입니다. | Payments are not available at this time. |
+                 *     | `UNAPPROVED_ORDER_ID` | 400 | 아직 승인되지 않은 주문번호입니다. | The orderId has not been approved yet. |
+                 *     | `DUPLICATED_CASH_RECEIPT` | 400 | 이미 발급된 현금영수증이 존재합니다. | A cash receipt has already been issued. |
+                 *     | `INVALID_CASH_RECEIPT_INFO` | 400 | 현금영수증 발급 정보가 유효하지 않습니다. | The cash receipt information is not valid. |
+                 *     | `UNAUTHORIZED_KEY` | 401 | 인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다. | This is an unauthenticated secret key or client key. |
+                 *     | `INCORRECT_BASIC_AUTH_FORMAT` | 403 | 잘못된 요청입니다. ':' 를 포함해 인코딩해주세요. | Invalid request. Encode the credentials including the ':' separator. |
+                 *     | `FORBIDDEN_REQUEST` | 403 | 허용되지 않은 요청입니다. | The request is not allowed. |
+                 *     | `FORBIDDEN_CONSECUTIVE_REQUEST` | 403 | 반복적인 요청은 허용되지 않습니다. 잠시 후 다시 시도해주세요. | Repeated requests are not allowed. Please try again shortly. |
+                 *     | `REJECT_CARD_COMPANY` | 403 | 결제 승인이 거절되었습니다. | The payment approval was rejected. |
+                 *     | `REJECT_CARD_PAYMENT` | 403 | 한도초과 혹은 잔액부족으로 결제에 실패했습니다. | The payment failed because of an exceeded limit or insufficient balance. |
+                 *     | `REJECT_ACCOUNT_PAYMENT` | 403 | 잔액부족으로 결제에 실패했습니다. | The payment failed because of an insufficient balance. |
+                 *     | `REJECT_TOSSPAY_INVALID_ACCOUNT` | 403 | 선택하신 출금 계좌가 출금이체 등록이 되어 있지 않아요. 계좌를 다시 등록해 주세요. | The selected withdrawal account is not registered for transfers. Please register it again. |
+                 *     | `EXCEED_MAX_AUTH_COUNT` | 403 | 최대 인증 횟수를 초과했습니다. 카드사로 문의해주세요. | The maximum number of authentication attempts was exceeded. Please contact the card company. |
+                 *     | `EXCEED_MAX_ONE_DAY_AMOUNT` | 403 | 일일 한도를 초과했습니다. | The daily limit has been exceeded. |
+                 *     | `NOT_AVAILABLE_BANK` | 403 | 은행 서비스 시간이 아닙니다. | The bank service is not available at this time. |
+                 *     | `INVALID_PASSWORD` | 403 | 결제 비밀번호가 일치하지 않습니다. | The payment password does not match. |
+                 *     | `FDS_ERROR` | 403 | [토스페이먼츠] 위험거래가 감지되어 결제가 제한됩니다. 발송된 문자에 포함된 링크를 통해 본인인증 후 결제가 가능합니다.(고객센터: 1644-8051) | [Toss Payments] A risky transaction was detected and the payment is restricted. Verify your identity through the link in the text message to continue. |
+                 *     | `NOT_CANCELABLE_AMOUNT` | 403 | 취소 할 수 없는 금액 입니다. | This amount cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT` | 403 | 취소 할 수 없는 결제 입니다. | This payment cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER` | 403 | 휴면 처리된 회원의 결제는 취소할 수 없습니다. | Payments of dormant users cannot be canceled. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT` | 403 | 입금 대기중인 결제는 부분 환불이 불가합니다. | A payment waiting for deposit cannot be partially refunded. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND` | 403 | 에스크로 주문, 현금 카드 결제일 때는 부분 환불을 할 수 없습니다. | Partial refunds are not allowed for escrow orders or cash card payments. |
+                 *     | `EXCEED_MAX_REFUND_DUE` | 403 | 환불 가능한 기간이 초과했습니다. | The refund period has passed. |
+                 *     | `EXCEED_CANCEL_LIMIT` | 403 | 취소 가능 한도를 초과했습니다. | The cancel limit has been exceeded. |
+                 *     | `NOT_FOUND_PAYMENT` | 404 | 존재하지 않는 결제 정보 입니다. | The payment does not exist. |
+                 *     | `NOT_FOUND_PAYMENT_SESSION` | 404 | 결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다. | The payment session has expired and its data no longer exists. |
+                 *     | `NOT_FOUND_BILLING` | 404 | 존재하지 않는 빌링 결제 인증 정보 입니다. | The billing authentication does not exist. |
+                 *     | `NOT_FOUND` | 404 | 존재하지 않는 정보 입니다. | The requested resource does not exist. |
+                 *     | `NOT_FOUND_MERCHANT` | 404 | 존재하지 않는 가맹점 정보 입니다. | The merchant does not exist. |
+                 *     | `NOT_FOUND_METHOD` | 404 | 존재하지 않는 결제수단 입니다. | The payment method does not exist. |
+                 *     | `NOT_FOUND_HTTP_METHOD` | 404 | 지원하지 않는 HTTP 메서드입니다. | The HTTP method is not supported for this path. |
+                 *     | `IDEMPOTENT_REQUEST_PROCESSING` | 409 | 이전 멱등 요청이 처리중입니다. | A previous request with this idempotency key is still being processed. |
+                 *     | `FAILED_INTERNAL_SYSTEM_PROCESSING` | 500 | 내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요. | Internal system processing failed. Please try again shortly. |
+                 *     | `FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING` | 500 | 결제가 완료되지 않았어요. 다시 시도해주세요. | The payment was not completed. Please try again. |
+                 *     | `UNKNOWN_PAYMENT_ERROR` | 500 | 결제에 실패했어요. 같은 문제가 반복된다면 은행이나 카드사로 문의해주세요. | The payment failed. If this keeps happening, please contact your bank or card company. |
+                 *     | `COMMON_ERROR` | 500 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `UNKNOWN_ERROR` | 500 | 알 수 없는 에러가 발생했습니다. | An unknown error occurred. |
+                 *     | `FAILED_DB_PROCESSING` | 500 | 잘못된 요청 값으로 처리 중 DB 에러가 발생했습니다. | A database error occurred while processing the request. |
+                 *     | `FAILED_REFUND_PROCESS` | 500 | 은행 응답시간 지연이나 일시적인 오류로 환불요청에 실패했습니다. | The refund failed because of a bank delay or a temporary error. |
+                 *     | `FAILED_METHOD_HANDLING_CANCEL` | 500 | 취소 중 결제 시 사용한 결제 수단 처리과정에서 일시적인 에러가 발생했습니다. | A temporary error occurred while the payment method processed the cancel. |
+                 *     | `FAILED_PARTIAL_REFUND` | 500 | 은행 점검, 해약 계좌 등의 사유로 부분 환불이 실패했습니다. | The partial refund failed (bank maintenance, closed account, ...). |
+                 *     | `FAILED_CARD_COMPANY_RESPONSE` | 500 | 카드사에서 에러가 발생했습니다. 잠시 후 다시 시도해 주세요. | The card company returned an error. Please try again shortly. |
+                 *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
+                 *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
+                 *     <!-- error-catalogue:end -->
+                 * @example REJECT_CARD_COMPANY
+                 */
+                "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
                  *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
@@ -1816,6 +3048,135 @@ export interface operations {
             query?: never;
             header?: {
                 /**
+                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
+                 *     Toss HTTP status and message, after authentication and before anything else (no state
+                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 *
+                 *     <!-- error-catalogue:start -->
+                 *     | code | HTTP | message (ko) | message (en) |
+                 *     |---|---|---|---|
+                 *     | `INVALID_REQUEST` | 400 | 잘못된 요청입니다. | The request is invalid. |
+                 *     | `INVALID_REQUIRED_PARAM` | 400 | 필수 파라미터가 누락되었습니다. | A required parameter is missing. |
+                 *     | `INVALID_PARAMETER` | 400 | 잘못된 파라미터입니다. | A parameter is invalid. |
+                 *     | `INVALID_PAYMENT_KEY` | 400 | 잘못된 결제 키 입니다. | The payment key is invalid. |
+                 *     | `INVALID_ORDER_ID` | 400 | orderId는 영문 대소문자, 숫자, 특수문자 -, _ 로 이루어진 6자 이상 64자 이하의 문자열이어야 합니다. | orderId must be 6 to 64 characters of letters, digits, '-' or '_'. |
+                 *     | `INVALID_ORDER_NAME` | 400 | 주문 이름은 100자 이하여야 합니다. | orderName must be 100 characters or fewer. |
+                 *     | `INVALID_CUSTOMER_KEY` | 400 | customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하의 문자열이어야 합니다. | customerKey must be 2 to 300 characters of letters, digits, '-', '_', '=', '.' or '@'. |
+                 *     | `INVALID_EMAIL` | 400 | 유효하지 않은 이메일 주소 형식입니다. | The email address is not valid. |
+                 *     | `INVALID_DATE` | 400 | 날짜 데이터가 잘못 되었습니다. | The date is invalid. |
+                 *     | `INVALID_ISO_DATE_FORMAT` | 400 | ISO 8601 형식의 날짜가 아닙니다. | The date is not in ISO 8601 format. |
+                 *     | `INVALID_CURRENCY` | 400 | 잘못된 통화 값입니다. | The currency is invalid. |
+                 *     | `INVALID_URL` | 400 | 잘못된 URL 형식입니다. | The URL is not valid. |
+                 *     | `INVALID_API_KEY` | 400 | 잘못된 시크릿키 연동 정보 입니다. | The secret key integration information is invalid. |
+                 *     | `INVALID_CLIENT_KEY` | 400 | 잘못된 클라이언트 연동 정보 입니다. | The client key integration information is invalid. |
+                 *     | `INVALID_IDEMPOTENCY_KEY` | 400 | 멱등키는 300자 이하여야 합니다. | The idempotency key must be 300 characters or fewer. |
+                 *     | `DUPLICATED_ORDER_ID` | 400 | 이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요. | This orderId has already been used for an approval or cancellation. Use a different orderId. |
+                 *     | `ALREADY_PROCESSED_PAYMENT` | 400 | 이미 처리된 결제 입니다. | The payment has already been processed. |
+                 *     | `ALREADY_CANCELED_PAYMENT` | 400 | 이미 취소된 결제 입니다. | The payment has already been canceled. |
+                 *     | `ALREADY_COMPLETED_PAYMENT` | 400 | 이미 완료된 결제 입니다. | The payment has already been completed. |
+                 *     | `ALREADY_REFUND_PAYMENT` | 400 | 이미 환불된 결제입니다. | The payment has already been refunded. |
+                 *     | `BELOW_MINIMUM_AMOUNT` | 400 | 신용카드는 결제금액이 100원 이상, 계좌는 200원 이상부터 결제가 가능합니다. | Card payments must be at least 100 KRW and account payments at least 200 KRW. |
+                 *     | `BELOW_ZERO_AMOUNT` | 400 | 금액은 0보다 커야 합니다. | The amount must be greater than zero. |
+                 *     | `REQUIRED_AMOUNT` | 400 | 결제 금액은 필수입니다. | The amount is required. |
+                 *     | `EXCEED_MAX_AMOUNT` | 400 | 거래금액 한도를 초과했습니다. | The transaction amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_PAYMENT_AMOUNT` | 400 | 하루 결제 가능 금액을 초과했습니다. | The daily payment amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_MONTHLY_PAYMENT_AMOUNT` | 400 | 당월 결제 가능금액인 1,000,000원을 초과 하셨습니다. | The monthly payment limit of 1,000,000 KRW has been exceeded. |
+                 *     | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | 400 | 하루 결제 가능 횟수를 초과했습니다. | The daily payment count limit has been exceeded. |
+                 *     | `EXCEEDS_TRANSFER_AMOUNT_MAXIMUM` | 400 | 계좌이체 1회 최대 금액(10,000,000원)을 초과했습니다. | A single bank transfer cannot exceed 10,000,000 KRW. |
+                 *     | `EXCEED_MAX_ONE_DAY_WITHDRAW_AMOUNT` | 400 | 1일 출금 한도를 초과했습니다. | The daily withdrawal limit has been exceeded. |
+                 *     | `EXCEED_MAX_ONE_TIME_WITHDRAW_AMOUNT` | 400 | 1회 출금 한도를 초과했습니다. | The single withdrawal limit has been exceeded. |
+                 *     | `INVALID_CARD_COMPANY` | 400 | 유효하지 않은 카드사입니다. | The card company is not valid. |
+                 *     | `INVALID_BANK` | 400 | 유효하지 않은 은행입니다. | The bank is not valid. |
+                 *     | `INVALID_REFUND_ACCOUNT_INFO` | 400 | 환불 계좌번호와 예금주명이 일치하지 않습니다. | The refund account number and holder name do not match. |
+                 *     | `INVALID_REFUND_ACCOUNT_NUMBER` | 400 | 잘못된 환불 계좌번호입니다. | The refund account number is invalid. |
+                 *     | `INVALID_REFUND_AMOUNT` | 400 | 잘못된 환불 금액입니다. | The refund amount is invalid. |
+                 *     | `NOT_MATCHES_REFUNDABLE_AMOUNT` | 400 | 잔액 결과가 일치하지 않습니다. | The refundable amount does not match the remaining balance. |
+                 *     | `EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT` | 400 | 즉시할인금액보다 적은 금액은 부분취소가 불가능합니다. | A partial cancel below the instant discount amount is not possible. |
+                 *     | `REFUND_REJECTED` | 400 | 환불이 거절됐습니다. 결제사에 문의 부탁드립니다. | The refund was rejected. Please contact the payment provider. |
+                 *     | `FORBIDDEN_BANK_REFUND_REQUEST` | 400 | 고객 계좌가 입금이 되지 않는 상태입니다. | The customer's account cannot receive deposits. |
+                 *     | `NOT_MATCHES_CUSTOMER_KEY` | 400 | 빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다. | The customerKey does not match the one used for billing authentication. |
+                 *     | `INVALID_BILLING_AUTH` | 400 | 유효하지 않은 빌링 인증 정보입니다. | The billing authentication is not valid. |
+                 *     | `INVALID_BILL_KEY_REQUEST` | 400 | 빌링키 요청 정보가 유효하지 않습니다. | The billing key request is not valid. |
+                 *     | `ALREADY_REMOVED_BILLING_KEY` | 400 | 이미 삭제된 빌링키입니다. | The billing key has already been removed. |
+                 *     | `NOT_SUPPORTED_METHOD` | 400 | 지원되지 않는 결제수단입니다. | The payment method is not supported. |
+                 *     | `NOT_SUPPORTED_CARD_TYPE` | 400 | 지원되지 않는 카드 종류입니다. | The card type is not supported. |
+                 *     | `PAY_PROCESS_CANCELED` | 400 | 사용자에 의해 결제가 취소되었습니다. | The payment was canceled by the user. |
+                 *     | `PAY_PROCESS_ABORTED` | 400 | 결제 진행 중 승인에 실패하여 결제가 중단되었습니다. | The payment was aborted because approval failed while processing. |
+                 *     | `EXCEED_MAX_VALID_HOURS` | 400 | 가상계좌의 최대 유효시간(2160시간)을 초과했습니다. | validHours exceeds the virtual account maximum (2160 hours). |
+                 *     | `EXCEED_MAX_DUE_DATE` | 400 | 가상계좌의 최대 유효만료 기간(90일)을 초과했습니다. | dueDate exceeds the virtual account maximum (90 days). |
+                 *     | `INVALID_VALID_HOURS_WITH_DUE_DATE_AND_SINGLE` | 400 | validHours와 dueDate는 둘 중 하나만 사용할 수 있습니다. | Use either validHours or dueDate, not both. |
+                 *     | `INVALID_VIRTUAL_ACCOUNT_TYPE` | 400 | 유효하지 않은 가상계좌 타입입니다. | The virtual account type is not valid. |
+                 *     | `REQUIRED_ACCOUNT_KEY` | 400 | 고정 가상계좌는 accountKey가 필요합니다. | A fixed virtual account requires accountKey. |
+                 *     | `PROVIDER_ERROR` | 400 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `EXCEED_MAX_CARD_INSTALLMENT_PLAN` | 400 | 설정 가능한 최대 할부 개월 수를 초과했습니다. | The installment plan exceeds the maximum number of months. |
+                 *     | `INVALID_CARD_INSTALLMENT_PLAN` | 400 | 할부 개월 정보가 잘못되었습니다. | The installment plan is invalid. |
+                 *     | `NOT_SUPPORTED_INSTALLMENT_PLAN_CARD_OR_MERCHANT` | 400 | 할부가 지원되지 않는 카드 또는 가맹점 입니다. | Installments are not supported for this card or merchant. |
+                 *     | `NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN` | 400 | 할부가 지원되지 않는 카드입니다. | This card does not support installments. |
+                 *     | `NOT_ALLOWED_POINT_USE` | 400 | 포인트 사용이 불가한 카드로 카드 포인트 결제에 실패했습니다. | The card does not allow point use, so the card point payment failed. |
+                 *     | `INVALID_REJECT_CARD` | 400 | 카드 사용이 거절되었습니다. 카드사 문의가 필요합니다. | The card was rejected. Please contact the card company. |
+                 *     | `INVALID_CARD_EXPIRATION` | 400 | 카드 정보를 다시 확인해주세요. (유효기간) | Please check the card details (expiry date). |
+                 *     | `INVALID_STOPPED_CARD` | 400 | 정지된 카드 입니다. | The card has been suspended. |
+                 *     | `INVALID_CARD_LOST_OR_STOLEN` | 400 | 분실 혹은 도난 카드입니다. | The card has been reported lost or stolen. |
+                 *     | `INVALID_CARD_NUMBER` | 400 | 카드번호를 다시 확인해주세요. | Please check the card number. |
+                 *     | `INVALID_CARD_PASSWORD` | 400 | 카드 정보를 다시 확인해주세요. (비밀번호) | Please check the card details (password). |
+                 *     | `INVALID_CARD_IDENTITY` | 400 | 입력하신 주민번호/사업자번호가 카드 소유주 정보와 일치하지 않습니다. | The identity number does not match the card owner. |
+                 *     | `INVALID_BIRTH_DAY_FORMAT` | 400 | 생년월일 정보는 6자리의 yyMMdd 형식이어야 합니다. 사업자등록번호는 10자리의 숫자여야 합니다. | A birth date must be 6 digits (yyMMdd); a business number must be 10 digits. |
+                 *     | `NOT_FOUND_TERMINAL_ID` | 400 | 단말기번호(Terminal Id)가 없습니다. 토스페이먼츠로 문의 바랍니다. | No terminal ID is registered. Please contact Toss Payments. |
+                 *     | `INVALID_AUTHORIZE_AUTH` | 400 | 유효하지 않은 인증 방식입니다. | The authentication method is not valid. |
+                 *     | `RESTRICTED_TRANSFER_ACCOUNT` | 400 | 계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요. | An account can be used for payment 12 hours after registration. Please contact the bank. |
+                 *     | `INVALID_UNREGISTERED_SUBMALL` | 400 | 등록되지 않은 서브몰입니다. | The sub-mall is not registered. |
+                 *     | `NOT_REGISTERED_BUSINESS` | 400 | 등록되지 않은 사업자 번호입니다. | The business registration number is not registered. |
+                 *     | `CARD_PROCESSING_ERROR` | 400 | 카드사에서 오류가 발생했습니다. | The card company reported an error. |
+                 *     | `INVALID_ACCOUNT_INFO_RE_REGISTER` | 400 | 유효하지 않은 계좌입니다. 계좌 재등록 후 시도해주세요. | The account is not valid. Please register the account again. |
+                 *     | `NOT_AVAILABLE_PAYMENT` | 400 | 결제가 불가능한 시간대입니다. | Payments are not available at this time. |
+                 *     | `UNAPPROVED_ORDER_ID` | 400 | 아직 승인되지 않은 주문번호입니다. | The orderId has not been approved yet. |
+                 *     | `DUPLICATED_CASH_RECEIPT` | 400 | 이미 발급된 현금영수증이 존재합니다. | A cash receipt has already been issued. |
+                 *     | `INVALID_CASH_RECEIPT_INFO` | 400 | 현금영수증 발급 정보가 유효하지 않습니다. | The cash receipt information is not valid. |
+                 *     | `UNAUTHORIZED_KEY` | 401 | 인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다. | This is an unauthenticated secret key or client key. |
+                 *     | `INCORRECT_BASIC_AUTH_FORMAT` | 403 | 잘못된 요청입니다. ':' 를 포함해 인코딩해주세요. | Invalid request. Encode the credentials including the ':' separator. |
+                 *     | `FORBIDDEN_REQUEST` | 403 | 허용되지 않은 요청입니다. | The request is not allowed. |
+                 *     | `FORBIDDEN_CONSECUTIVE_REQUEST` | 403 | 반복적인 요청은 허용되지 않습니다. 잠시 후 다시 시도해주세요. | Repeated requests are not allowed. Please try again shortly. |
+                 *     | `REJECT_CARD_COMPANY` | 403 | 결제 승인이 거절되었습니다. | The payment approval was rejected. |
+                 *     | `REJECT_CARD_PAYMENT` | 403 | 한도초과 혹은 잔액부족으로 결제에 실패했습니다. | The payment failed because of an exceeded limit or insufficient balance. |
+                 *     | `REJECT_ACCOUNT_PAYMENT` | 403 | 잔액부족으로 결제에 실패했습니다. | The payment failed because of an insufficient balance. |
+                 *     | `REJECT_TOSSPAY_INVALID_ACCOUNT` | 403 | 선택하신 출금 계좌가 출금이체 등록이 되어 있지 않아요. 계좌를 다시 등록해 주세요. | The selected withdrawal account is not registered for transfers. Please register it again. |
+                 *     | `EXCEED_MAX_AUTH_COUNT` | 403 | 최대 인증 횟수를 초과했습니다. 카드사로 문의해주세요. | The maximum number of authentication attempts was exceeded. Please contact the card company. |
+                 *     | `EXCEED_MAX_ONE_DAY_AMOUNT` | 403 | 일일 한도를 초과했습니다. | The daily limit has been exceeded. |
+                 *     | `NOT_AVAILABLE_BANK` | 403 | 은행 서비스 시간이 아닙니다. | The bank service is not available at this time. |
+                 *     | `INVALID_PASSWORD` | 403 | 결제 비밀번호가 일치하지 않습니다. | The payment password does not match. |
+                 *     | `FDS_ERROR` | 403 | [토스페이먼츠] 위험거래가 감지되어 결제가 제한됩니다. 발송된 문자에 포함된 링크를 통해 본인인증 후 결제가 가능합니다.(고객센터: 1644-8051) | [Toss Payments] A risky transaction was detected and the payment is restricted. Verify your identity through the link in the text message to continue. |
+                 *     | `NOT_CANCELABLE_AMOUNT` | 403 | 취소 할 수 없는 금액 입니다. | This amount cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT` | 403 | 취소 할 수 없는 결제 입니다. | This payment cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER` | 403 | 휴면 처리된 회원의 결제는 취소할 수 없습니다. | Payments of dormant users cannot be canceled. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT` | 403 | 입금 대기중인 결제는 부분 환불이 불가합니다. | A payment waiting for deposit cannot be partially refunded. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND` | 403 | 에스크로 주문, 현금 카드 결제일 때는 부분 환불을 할 수 없습니다. | Partial refunds are not allowed for escrow orders or cash card payments. |
+                 *     | `EXCEED_MAX_REFUND_DUE` | 403 | 환불 가능한 기간이 초과했습니다. | The refund period has passed. |
+                 *     | `EXCEED_CANCEL_LIMIT` | 403 | 취소 가능 한도를 초과했습니다. | The cancel limit has been exceeded. |
+                 *     | `NOT_FOUND_PAYMENT` | 404 | 존재하지 않는 결제 정보 입니다. | The payment does not exist. |
+                 *     | `NOT_FOUND_PAYMENT_SESSION` | 404 | 결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다. | The payment session has expired and its data no longer exists. |
+                 *     | `NOT_FOUND_BILLING` | 404 | 존재하지 않는 빌링 결제 인증 정보 입니다. | The billing authentication does not exist. |
+                 *     | `NOT_FOUND` | 404 | 존재하지 않는 정보 입니다. | The requested resource does not exist. |
+                 *     | `NOT_FOUND_MERCHANT` | 404 | 존재하지 않는 가맹점 정보 입니다. | The merchant does not exist. |
+                 *     | `NOT_FOUND_METHOD` | 404 | 존재하지 않는 결제수단 입니다. | The payment method does not exist. |
+                 *     | `NOT_FOUND_HTTP_METHOD` | 404 | 지원하지 않는 HTTP 메서드입니다. | The HTTP method is not supported for this path. |
+                 *     | `IDEMPOTENT_REQUEST_PROCESSING` | 409 | 이전 멱등 요청이 처리중입니다. | A previous request with this idempotency key is still being processed. |
+                 *     | `FAILED_INTERNAL_SYSTEM_PROCESSING` | 500 | 내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요. | Internal system processing failed. Please try again shortly. |
+                 *     | `FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING` | 500 | 결제가 완료되지 않았어요. 다시 시도해주세요. | The payment was not completed. Please try again. |
+                 *     | `UNKNOWN_PAYMENT_ERROR` | 500 | 결제에 실패했어요. 같은 문제가 반복된다면 은행이나 카드사로 문의해주세요. | The payment failed. If this keeps happening, please contact your bank or card company. |
+                 *     | `COMMON_ERROR` | 500 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `UNKNOWN_ERROR` | 500 | 알 수 없는 에러가 발생했습니다. | An unknown error occurred. |
+                 *     | `FAILED_DB_PROCESSING` | 500 | 잘못된 요청 값으로 처리 중 DB 에러가 발생했습니다. | A database error occurred while processing the request. |
+                 *     | `FAILED_REFUND_PROCESS` | 500 | 은행 응답시간 지연이나 일시적인 오류로 환불요청에 실패했습니다. | The refund failed because of a bank delay or a temporary error. |
+                 *     | `FAILED_METHOD_HANDLING_CANCEL` | 500 | 취소 중 결제 시 사용한 결제 수단 처리과정에서 일시적인 에러가 발생했습니다. | A temporary error occurred while the payment method processed the cancel. |
+                 *     | `FAILED_PARTIAL_REFUND` | 500 | 은행 점검, 해약 계좌 등의 사유로 부분 환불이 실패했습니다. | The partial refund failed (bank maintenance, closed account, ...). |
+                 *     | `FAILED_CARD_COMPANY_RESPONSE` | 500 | 카드사에서 에러가 발생했습니다. 잠시 후 다시 시도해 주세요. | The card company returned an error. Please try again shortly. |
+                 *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
+                 *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
+                 *     <!-- error-catalogue:end -->
+                 * @example REJECT_CARD_COMPANY
+                 */
+                "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
+                /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
                  *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
@@ -1865,6 +3226,135 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
+                 *     Toss HTTP status and message, after authentication and before anything else (no state
+                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 *
+                 *     <!-- error-catalogue:start -->
+                 *     | code | HTTP | message (ko) | message (en) |
+                 *     |---|---|---|---|
+                 *     | `INVALID_REQUEST` | 400 | 잘못된 요청입니다. | The request is invalid. |
+                 *     | `INVALID_REQUIRED_PARAM` | 400 | 필수 파라미터가 누락되었습니다. | A required parameter is missing. |
+                 *     | `INVALID_PARAMETER` | 400 | 잘못된 파라미터입니다. | A parameter is invalid. |
+                 *     | `INVALID_PAYMENT_KEY` | 400 | 잘못된 결제 키 입니다. | The payment key is invalid. |
+                 *     | `INVALID_ORDER_ID` | 400 | orderId는 영문 대소문자, 숫자, 특수문자 -, _ 로 이루어진 6자 이상 64자 이하의 문자열이어야 합니다. | orderId must be 6 to 64 characters of letters, digits, '-' or '_'. |
+                 *     | `INVALID_ORDER_NAME` | 400 | 주문 이름은 100자 이하여야 합니다. | orderName must be 100 characters or fewer. |
+                 *     | `INVALID_CUSTOMER_KEY` | 400 | customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하의 문자열이어야 합니다. | customerKey must be 2 to 300 characters of letters, digits, '-', '_', '=', '.' or '@'. |
+                 *     | `INVALID_EMAIL` | 400 | 유효하지 않은 이메일 주소 형식입니다. | The email address is not valid. |
+                 *     | `INVALID_DATE` | 400 | 날짜 데이터가 잘못 되었습니다. | The date is invalid. |
+                 *     | `INVALID_ISO_DATE_FORMAT` | 400 | ISO 8601 형식의 날짜가 아닙니다. | The date is not in ISO 8601 format. |
+                 *     | `INVALID_CURRENCY` | 400 | 잘못된 통화 값입니다. | The currency is invalid. |
+                 *     | `INVALID_URL` | 400 | 잘못된 URL 형식입니다. | The URL is not valid. |
+                 *     | `INVALID_API_KEY` | 400 | 잘못된 시크릿키 연동 정보 입니다. | The secret key integration information is invalid. |
+                 *     | `INVALID_CLIENT_KEY` | 400 | 잘못된 클라이언트 연동 정보 입니다. | The client key integration information is invalid. |
+                 *     | `INVALID_IDEMPOTENCY_KEY` | 400 | 멱등키는 300자 이하여야 합니다. | The idempotency key must be 300 characters or fewer. |
+                 *     | `DUPLICATED_ORDER_ID` | 400 | 이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요. | This orderId has already been used for an approval or cancellation. Use a different orderId. |
+                 *     | `ALREADY_PROCESSED_PAYMENT` | 400 | 이미 처리된 결제 입니다. | The payment has already been processed. |
+                 *     | `ALREADY_CANCELED_PAYMENT` | 400 | 이미 취소된 결제 입니다. | The payment has already been canceled. |
+                 *     | `ALREADY_COMPLETED_PAYMENT` | 400 | 이미 완료된 결제 입니다. | The payment has already been completed. |
+                 *     | `ALREADY_REFUND_PAYMENT` | 400 | 이미 환불된 결제입니다. | The payment has already been refunded. |
+                 *     | `BELOW_MINIMUM_AMOUNT` | 400 | 신용카드는 결제금액이 100원 이상, 계좌는 200원 이상부터 결제가 가능합니다. | Card payments must be at least 100 KRW and account payments at least 200 KRW. |
+                 *     | `BELOW_ZERO_AMOUNT` | 400 | 금액은 0보다 커야 합니다. | The amount must be greater than zero. |
+                 *     | `REQUIRED_AMOUNT` | 400 | 결제 금액은 필수입니다. | The amount is required. |
+                 *     | `EXCEED_MAX_AMOUNT` | 400 | 거래금액 한도를 초과했습니다. | The transaction amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_PAYMENT_AMOUNT` | 400 | 하루 결제 가능 금액을 초과했습니다. | The daily payment amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_MONTHLY_PAYMENT_AMOUNT` | 400 | 당월 결제 가능금액인 1,000,000원을 초과 하셨습니다. | The monthly payment limit of 1,000,000 KRW has been exceeded. |
+                 *     | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | 400 | 하루 결제 가능 횟수를 초과했습니다. | The daily payment count limit has been exceeded. |
+                 *     | `EXCEEDS_TRANSFER_AMOUNT_MAXIMUM` | 400 | 계좌이체 1회 최대 금액(10,000,000원)을 초과했습니다. | A single bank transfer cannot exceed 10,000,000 KRW. |
+                 *     | `EXCEED_MAX_ONE_DAY_WITHDRAW_AMOUNT` | 400 | 1일 출금 한도를 초과했습니다. | The daily withdrawal limit has been exceeded. |
+                 *     | `EXCEED_MAX_ONE_TIME_WITHDRAW_AMOUNT` | 400 | 1회 출금 한도를 초과했습니다. | The single withdrawal limit has been exceeded. |
+                 *     | `INVALID_CARD_COMPANY` | 400 | 유효하지 않은 카드사입니다. | The card company is not valid. |
+                 *     | `INVALID_BANK` | 400 | 유효하지 않은 은행입니다. | The bank is not valid. |
+                 *     | `INVALID_REFUND_ACCOUNT_INFO` | 400 | 환불 계좌번호와 예금주명이 일치하지 않습니다. | The refund account number and holder name do not match. |
+                 *     | `INVALID_REFUND_ACCOUNT_NUMBER` | 400 | 잘못된 환불 계좌번호입니다. | The refund account number is invalid. |
+                 *     | `INVALID_REFUND_AMOUNT` | 400 | 잘못된 환불 금액입니다. | The refund amount is invalid. |
+                 *     | `NOT_MATCHES_REFUNDABLE_AMOUNT` | 400 | 잔액 결과가 일치하지 않습니다. | The refundable amount does not match the remaining balance. |
+                 *     | `EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT` | 400 | 즉시할인금액보다 적은 금액은 부분취소가 불가능합니다. | A partial cancel below the instant discount amount is not possible. |
+                 *     | `REFUND_REJECTED` | 400 | 환불이 거절됐습니다. 결제사에 문의 부탁드립니다. | The refund was rejected. Please contact the payment provider. |
+                 *     | `FORBIDDEN_BANK_REFUND_REQUEST` | 400 | 고객 계좌가 입금이 되지 않는 상태입니다. | The customer's account cannot receive deposits. |
+                 *     | `NOT_MATCHES_CUSTOMER_KEY` | 400 | 빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다. | The customerKey does not match the one used for billing authentication. |
+                 *     | `INVALID_BILLING_AUTH` | 400 | 유효하지 않은 빌링 인증 정보입니다. | The billing authentication is not valid. |
+                 *     | `INVALID_BILL_KEY_REQUEST` | 400 | 빌링키 요청 정보가 유효하지 않습니다. | The billing key request is not valid. |
+                 *     | `ALREADY_REMOVED_BILLING_KEY` | 400 | 이미 삭제된 빌링키입니다. | The billing key has already been removed. |
+                 *     | `NOT_SUPPORTED_METHOD` | 400 | 지원되지 않는 결제수단입니다. | The payment method is not supported. |
+                 *     | `NOT_SUPPORTED_CARD_TYPE` | 400 | 지원되지 않는 카드 종류입니다. | The card type is not supported. |
+                 *     | `PAY_PROCESS_CANCELED` | 400 | 사용자에 의해 결제가 취소되었습니다. | The payment was canceled by the user. |
+                 *     | `PAY_PROCESS_ABORTED` | 400 | 결제 진행 중 승인에 실패하여 결제가 중단되었습니다. | The payment was aborted because approval failed while processing. |
+                 *     | `EXCEED_MAX_VALID_HOURS` | 400 | 가상계좌의 최대 유효시간(2160시간)을 초과했습니다. | validHours exceeds the virtual account maximum (2160 hours). |
+                 *     | `EXCEED_MAX_DUE_DATE` | 400 | 가상계좌의 최대 유효만료 기간(90일)을 초과했습니다. | dueDate exceeds the virtual account maximum (90 days). |
+                 *     | `INVALID_VALID_HOURS_WITH_DUE_DATE_AND_SINGLE` | 400 | validHours와 dueDate는 둘 중 하나만 사용할 수 있습니다. | Use either validHours or dueDate, not both. |
+                 *     | `INVALID_VIRTUAL_ACCOUNT_TYPE` | 400 | 유효하지 않은 가상계좌 타입입니다. | The virtual account type is not valid. |
+                 *     | `REQUIRED_ACCOUNT_KEY` | 400 | 고정 가상계좌는 accountKey가 필요합니다. | A fixed virtual account requires accountKey. |
+                 *     | `PROVIDER_ERROR` | 400 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `EXCEED_MAX_CARD_INSTALLMENT_PLAN` | 400 | 설정 가능한 최대 할부 개월 수를 초과했습니다. | The installment plan exceeds the maximum number of months. |
+                 *     | `INVALID_CARD_INSTALLMENT_PLAN` | 400 | 할부 개월 정보가 잘못되었습니다. | The installment plan is invalid. |
+                 *     | `NOT_SUPPORTED_INSTALLMENT_PLAN_CARD_OR_MERCHANT` | 400 | 할부가 지원되지 않는 카드 또는 가맹점 입니다. | Installments are not supported for this card or merchant. |
+                 *     | `NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN` | 400 | 할부가 지원되지 않는 카드입니다. | This card does not support installments. |
+                 *     | `NOT_ALLOWED_POINT_USE` | 400 | 포인트 사용이 불가한 카드로 카드 포인트 결제에 실패했습니다. | The card does not allow point use, so the card point payment failed. |
+                 *     | `INVALID_REJECT_CARD` | 400 | 카드 사용이 거절되었습니다. 카드사 문의가 필요합니다. | The card was rejected. Please contact the card company. |
+                 *     | `INVALID_CARD_EXPIRATION` | 400 | 카드 정보를 다시 확인해주세요. (유효기간) | Please check the card details (expiry date). |
+                 *     | `INVALID_STOPPED_CARD` | 400 | 정지된 카드 입니다. | The card has been suspended. |
+                 *     | `INVALID_CARD_LOST_OR_STOLEN` | 400 | 분실 혹은 도난 카드입니다. | The card has been reported lost or stolen. |
+                 *     | `INVALID_CARD_NUMBER` | 400 | 카드번호를 다시 확인해주세요. | Please check the card number. |
+                 *     | `INVALID_CARD_PASSWORD` | 400 | 카드 정보를 다시 확인해주세요. (비밀번호) | Please check the card details (password). |
+                 *     | `INVALID_CARD_IDENTITY` | 400 | 입력하신 주민번호/사업자번호가 카드 소유주 정보와 일치하지 않습니다. | The identity number does not match the card owner. |
+                 *     | `INVALID_BIRTH_DAY_FORMAT` | 400 | 생년월일 정보는 6자리의 yyMMdd 형식이어야 합니다. 사업자등록번호는 10자리의 숫자여야 합니다. | A birth date must be 6 digits (yyMMdd); a business number must be 10 digits. |
+                 *     | `NOT_FOUND_TERMINAL_ID` | 400 | 단말기번호(Terminal Id)가 없습니다. 토스페이먼츠로 문의 바랍니다. | No terminal ID is registered. Please contact Toss Payments. |
+                 *     | `INVALID_AUTHORIZE_AUTH` | 400 | 유효하지 않은 인증 방식입니다. | The authentication method is not valid. |
+                 *     | `RESTRICTED_TRANSFER_ACCOUNT` | 400 | 계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요. | An account can be used for payment 12 hours after registration. Please contact the bank. |
+                 *     | `INVALID_UNREGISTERED_SUBMALL` | 400 | 등록되지 않은 서브몰입니다. | The sub-mall is not registered. |
+                 *     | `NOT_REGISTERED_BUSINESS` | 400 | 등록되지 않은 사업자 번호입니다. | The business registration number is not registered. |
+                 *     | `CARD_PROCESSING_ERROR` | 400 | 카드사에서 오류가 발생했습니다. | The card company reported an error. |
+                 *     | `INVALID_ACCOUNT_INFO_RE_REGISTER` | 400 | 유효하지 않은 계좌입니다. 계좌 재등록 후 시도해주세요. | The account is not valid. Please register the account again. |
+                 *     | `NOT_AVAILABLE_PAYMENT` | 400 | 결제가 불가능한 시간대입니다. | Payments are not available at this time. |
+                 *     | `UNAPPROVED_ORDER_ID` | 400 | 아직 승인되지 않은 주문번호입니다. | The orderId has not been approved yet. |
+                 *     | `DUPLICATED_CASH_RECEIPT` | 400 | 이미 발급된 현금영수증이 존재합니다. | A cash receipt has already been issued. |
+                 *     | `INVALID_CASH_RECEIPT_INFO` | 400 | 현금영수증 발급 정보가 유효하지 않습니다. | The cash receipt information is not valid. |
+                 *     | `UNAUTHORIZED_KEY` | 401 | 인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다. | This is an unauthenticated secret key or client key. |
+                 *     | `INCORRECT_BASIC_AUTH_FORMAT` | 403 | 잘못된 요청입니다. ':' 를 포함해 인코딩해주세요. | Invalid request. Encode the credentials including the ':' separator. |
+                 *     | `FORBIDDEN_REQUEST` | 403 | 허용되지 않은 요청입니다. | The request is not allowed. |
+                 *     | `FORBIDDEN_CONSECUTIVE_REQUEST` | 403 | 반복적인 요청은 허용되지 않습니다. 잠시 후 다시 시도해주세요. | Repeated requests are not allowed. Please try again shortly. |
+                 *     | `REJECT_CARD_COMPANY` | 403 | 결제 승인이 거절되었습니다. | The payment approval was rejected. |
+                 *     | `REJECT_CARD_PAYMENT` | 403 | 한도초과 혹은 잔액부족으로 결제에 실패했습니다. | The payment failed because of an exceeded limit or insufficient balance. |
+                 *     | `REJECT_ACCOUNT_PAYMENT` | 403 | 잔액부족으로 결제에 실패했습니다. | The payment failed because of an insufficient balance. |
+                 *     | `REJECT_TOSSPAY_INVALID_ACCOUNT` | 403 | 선택하신 출금 계좌가 출금이체 등록이 되어 있지 않아요. 계좌를 다시 등록해 주세요. | The selected withdrawal account is not registered for transfers. Please register it again. |
+                 *     | `EXCEED_MAX_AUTH_COUNT` | 403 | 최대 인증 횟수를 초과했습니다. 카드사로 문의해주세요. | The maximum number of authentication attempts was exceeded. Please contact the card company. |
+                 *     | `EXCEED_MAX_ONE_DAY_AMOUNT` | 403 | 일일 한도를 초과했습니다. | The daily limit has been exceeded. |
+                 *     | `NOT_AVAILABLE_BANK` | 403 | 은행 서비스 시간이 아닙니다. | The bank service is not available at this time. |
+                 *     | `INVALID_PASSWORD` | 403 | 결제 비밀번호가 일치하지 않습니다. | The payment password does not match. |
+                 *     | `FDS_ERROR` | 403 | [토스페이먼츠] 위험거래가 감지되어 결제가 제한됩니다. 발송된 문자에 포함된 링크를 통해 본인인증 후 결제가 가능합니다.(고객센터: 1644-8051) | [Toss Payments] A risky transaction was detected and the payment is restricted. Verify your identity through the link in the text message to continue. |
+                 *     | `NOT_CANCELABLE_AMOUNT` | 403 | 취소 할 수 없는 금액 입니다. | This amount cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT` | 403 | 취소 할 수 없는 결제 입니다. | This payment cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER` | 403 | 휴면 처리된 회원의 결제는 취소할 수 없습니다. | Payments of dormant users cannot be canceled. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT` | 403 | 입금 대기중인 결제는 부분 환불이 불가합니다. | A payment waiting for deposit cannot be partially refunded. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND` | 403 | 에스크로 주문, 현금 카드 결제일 때는 부분 환불을 할 수 없습니다. | Partial refunds are not allowed for escrow orders or cash card payments. |
+                 *     | `EXCEED_MAX_REFUND_DUE` | 403 | 환불 가능한 기간이 초과했습니다. | The refund period has passed. |
+                 *     | `EXCEED_CANCEL_LIMIT` | 403 | 취소 가능 한도를 초과했습니다. | The cancel limit has been exceeded. |
+                 *     | `NOT_FOUND_PAYMENT` | 404 | 존재하지 않는 결제 정보 입니다. | The payment does not exist. |
+                 *     | `NOT_FOUND_PAYMENT_SESSION` | 404 | 결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다. | The payment session has expired and its data no longer exists. |
+                 *     | `NOT_FOUND_BILLING` | 404 | 존재하지 않는 빌링 결제 인증 정보 입니다. | The billing authentication does not exist. |
+                 *     | `NOT_FOUND` | 404 | 존재하지 않는 정보 입니다. | The requested resource does not exist. |
+                 *     | `NOT_FOUND_MERCHANT` | 404 | 존재하지 않는 가맹점 정보 입니다. | The merchant does not exist. |
+                 *     | `NOT_FOUND_METHOD` | 404 | 존재하지 않는 결제수단 입니다. | The payment method does not exist. |
+                 *     | `NOT_FOUND_HTTP_METHOD` | 404 | 지원하지 않는 HTTP 메서드입니다. | The HTTP method is not supported for this path. |
+                 *     | `IDEMPOTENT_REQUEST_PROCESSING` | 409 | 이전 멱등 요청이 처리중입니다. | A previous request with this idempotency key is still being processed. |
+                 *     | `FAILED_INTERNAL_SYSTEM_PROCESSING` | 500 | 내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요. | Internal system processing failed. Please try again shortly. |
+                 *     | `FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING` | 500 | 결제가 완료되지 않았어요. 다시 시도해주세요. | The payment was not completed. Please try again. |
+                 *     | `UNKNOWN_PAYMENT_ERROR` | 500 | 결제에 실패했어요. 같은 문제가 반복된다면 은행이나 카드사로 문의해주세요. | The payment failed. If this keeps happening, please contact your bank or card company. |
+                 *     | `COMMON_ERROR` | 500 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `UNKNOWN_ERROR` | 500 | 알 수 없는 에러가 발생했습니다. | An unknown error occurred. |
+                 *     | `FAILED_DB_PROCESSING` | 500 | 잘못된 요청 값으로 처리 중 DB 에러가 발생했습니다. | A database error occurred while processing the request. |
+                 *     | `FAILED_REFUND_PROCESS` | 500 | 은행 응답시간 지연이나 일시적인 오류로 환불요청에 실패했습니다. | The refund failed because of a bank delay or a temporary error. |
+                 *     | `FAILED_METHOD_HANDLING_CANCEL` | 500 | 취소 중 결제 시 사용한 결제 수단 처리과정에서 일시적인 에러가 발생했습니다. | A temporary error occurred while the payment method processed the cancel. |
+                 *     | `FAILED_PARTIAL_REFUND` | 500 | 은행 점검, 해약 계좌 등의 사유로 부분 환불이 실패했습니다. | The partial refund failed (bank maintenance, closed account, ...). |
+                 *     | `FAILED_CARD_COMPANY_RESPONSE` | 500 | 카드사에서 에러가 발생했습니다. 잠시 후 다시 시도해 주세요. | The card company returned an error. Please try again shortly. |
+                 *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
+                 *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
+                 *     <!-- error-catalogue:end -->
+                 * @example REJECT_CARD_COMPANY
+                 */
+                "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
                  *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
@@ -1916,6 +3406,135 @@ export interface operations {
             query?: never;
             header?: {
                 /**
+                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
+                 *     Toss HTTP status and message, after authentication and before anything else (no state
+                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 *
+                 *     <!-- error-catalogue:start -->
+                 *     | code | HTTP | message (ko) | message (en) |
+                 *     |---|---|---|---|
+                 *     | `INVALID_REQUEST` | 400 | 잘못된 요청입니다. | The request is invalid. |
+                 *     | `INVALID_REQUIRED_PARAM` | 400 | 필수 파라미터가 누락되었습니다. | A required parameter is missing. |
+                 *     | `INVALID_PARAMETER` | 400 | 잘못된 파라미터입니다. | A parameter is invalid. |
+                 *     | `INVALID_PAYMENT_KEY` | 400 | 잘못된 결제 키 입니다. | The payment key is invalid. |
+                 *     | `INVALID_ORDER_ID` | 400 | orderId는 영문 대소문자, 숫자, 특수문자 -, _ 로 이루어진 6자 이상 64자 이하의 문자열이어야 합니다. | orderId must be 6 to 64 characters of letters, digits, '-' or '_'. |
+                 *     | `INVALID_ORDER_NAME` | 400 | 주문 이름은 100자 이하여야 합니다. | orderName must be 100 characters or fewer. |
+                 *     | `INVALID_CUSTOMER_KEY` | 400 | customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하의 문자열이어야 합니다. | customerKey must be 2 to 300 characters of letters, digits, '-', '_', '=', '.' or '@'. |
+                 *     | `INVALID_EMAIL` | 400 | 유효하지 않은 이메일 주소 형식입니다. | The email address is not valid. |
+                 *     | `INVALID_DATE` | 400 | 날짜 데이터가 잘못 되었습니다. | The date is invalid. |
+                 *     | `INVALID_ISO_DATE_FORMAT` | 400 | ISO 8601 형식의 날짜가 아닙니다. | The date is not in ISO 8601 format. |
+                 *     | `INVALID_CURRENCY` | 400 | 잘못된 통화 값입니다. | The currency is invalid. |
+                 *     | `INVALID_URL` | 400 | 잘못된 URL 형식입니다. | The URL is not valid. |
+                 *     | `INVALID_API_KEY` | 400 | 잘못된 시크릿키 연동 정보 입니다. | The secret key integration information is invalid. |
+                 *     | `INVALID_CLIENT_KEY` | 400 | 잘못된 클라이언트 연동 정보 입니다. | The client key integration information is invalid. |
+                 *     | `INVALID_IDEMPOTENCY_KEY` | 400 | 멱등키는 300자 이하여야 합니다. | The idempotency key must be 300 characters or fewer. |
+                 *     | `DUPLICATED_ORDER_ID` | 400 | 이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요. | This orderId has already been used for an approval or cancellation. Use a different orderId. |
+                 *     | `ALREADY_PROCESSED_PAYMENT` | 400 | 이미 처리된 결제 입니다. | The payment has already been processed. |
+                 *     | `ALREADY_CANCELED_PAYMENT` | 400 | 이미 취소된 결제 입니다. | The payment has already been canceled. |
+                 *     | `ALREADY_COMPLETED_PAYMENT` | 400 | 이미 완료된 결제 입니다. | The payment has already been completed. |
+                 *     | `ALREADY_REFUND_PAYMENT` | 400 | 이미 환불된 결제입니다. | The payment has already been refunded. |
+                 *     | `BELOW_MINIMUM_AMOUNT` | 400 | 신용카드는 결제금액이 100원 이상, 계좌는 200원 이상부터 결제가 가능합니다. | Card payments must be at least 100 KRW and account payments at least 200 KRW. |
+                 *     | `BELOW_ZERO_AMOUNT` | 400 | 금액은 0보다 커야 합니다. | The amount must be greater than zero. |
+                 *     | `REQUIRED_AMOUNT` | 400 | 결제 금액은 필수입니다. | The amount is required. |
+                 *     | `EXCEED_MAX_AMOUNT` | 400 | 거래금액 한도를 초과했습니다. | The transaction amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_PAYMENT_AMOUNT` | 400 | 하루 결제 가능 금액을 초과했습니다. | The daily payment amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_MONTHLY_PAYMENT_AMOUNT` | 400 | 당월 결제 가능금액인 1,000,000원을 초과 하셨습니다. | The monthly payment limit of 1,000,000 KRW has been exceeded. |
+                 *     | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | 400 | 하루 결제 가능 횟수를 초과했습니다. | The daily payment count limit has been exceeded. |
+                 *     | `EXCEEDS_TRANSFER_AMOUNT_MAXIMUM` | 400 | 계좌이체 1회 최대 금액(10,000,000원)을 초과했습니다. | A single bank transfer cannot exceed 10,000,000 KRW. |
+                 *     | `EXCEED_MAX_ONE_DAY_WITHDRAW_AMOUNT` | 400 | 1일 출금 한도를 초과했습니다. | The daily withdrawal limit has been exceeded. |
+                 *     | `EXCEED_MAX_ONE_TIME_WITHDRAW_AMOUNT` | 400 | 1회 출금 한도를 초과했습니다. | The single withdrawal limit has been exceeded. |
+                 *     | `INVALID_CARD_COMPANY` | 400 | 유효하지 않은 카드사입니다. | The card company is not valid. |
+                 *     | `INVALID_BANK` | 400 | 유효하지 않은 은행입니다. | The bank is not valid. |
+                 *     | `INVALID_REFUND_ACCOUNT_INFO` | 400 | 환불 계좌번호와 예금주명이 일치하지 않습니다. | The refund account number and holder name do not match. |
+                 *     | `INVALID_REFUND_ACCOUNT_NUMBER` | 400 | 잘못된 환불 계좌번호입니다. | The refund account number is invalid. |
+                 *     | `INVALID_REFUND_AMOUNT` | 400 | 잘못된 환불 금액입니다. | The refund amount is invalid. |
+                 *     | `NOT_MATCHES_REFUNDABLE_AMOUNT` | 400 | 잔액 결과가 일치하지 않습니다. | The refundable amount does not match the remaining balance. |
+                 *     | `EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT` | 400 | 즉시할인금액보다 적은 금액은 부분취소가 불가능합니다. | A partial cancel below the instant discount amount is not possible. |
+                 *     | `REFUND_REJECTED` | 400 | 환불이 거절됐습니다. 결제사에 문의 부탁드립니다. | The refund was rejected. Please contact the payment provider. |
+                 *     | `FORBIDDEN_BANK_REFUND_REQUEST` | 400 | 고객 계좌가 입금이 되지 않는 상태입니다. | The customer's account cannot receive deposits. |
+                 *     | `NOT_MATCHES_CUSTOMER_KEY` | 400 | 빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다. | The customerKey does not match the one used for billing authentication. |
+                 *     | `INVALID_BILLING_AUTH` | 400 | 유효하지 않은 빌링 인증 정보입니다. | The billing authentication is not valid. |
+                 *     | `INVALID_BILL_KEY_REQUEST` | 400 | 빌링키 요청 정보가 유효하지 않습니다. | The billing key request is not valid. |
+                 *     | `ALREADY_REMOVED_BILLING_KEY` | 400 | 이미 삭제된 빌링키입니다. | The billing key has already been removed. |
+                 *     | `NOT_SUPPORTED_METHOD` | 400 | 지원되지 않는 결제수단입니다. | The payment method is not supported. |
+                 *     | `NOT_SUPPORTED_CARD_TYPE` | 400 | 지원되지 않는 카드 종류입니다. | The card type is not supported. |
+                 *     | `PAY_PROCESS_CANCELED` | 400 | 사용자에 의해 결제가 취소되었습니다. | The payment was canceled by the user. |
+                 *     | `PAY_PROCESS_ABORTED` | 400 | 결제 진행 중 승인에 실패하여 결제가 중단되었습니다. | The payment was aborted because approval failed while processing. |
+                 *     | `EXCEED_MAX_VALID_HOURS` | 400 | 가상계좌의 최대 유효시간(2160시간)을 초과했습니다. | validHours exceeds the virtual account maximum (2160 hours). |
+                 *     | `EXCEED_MAX_DUE_DATE` | 400 | 가상계좌의 최대 유효만료 기간(90일)을 초과했습니다. | dueDate exceeds the virtual account maximum (90 days). |
+                 *     | `INVALID_VALID_HOURS_WITH_DUE_DATE_AND_SINGLE` | 400 | validHours와 dueDate는 둘 중 하나만 사용할 수 있습니다. | Use either validHours or dueDate, not both. |
+                 *     | `INVALID_VIRTUAL_ACCOUNT_TYPE` | 400 | 유효하지 않은 가상계좌 타입입니다. | The virtual account type is not valid. |
+                 *     | `REQUIRED_ACCOUNT_KEY` | 400 | 고정 가상계좌는 accountKey가 필요합니다. | A fixed virtual account requires accountKey. |
+                 *     | `PROVIDER_ERROR` | 400 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `EXCEED_MAX_CARD_INSTALLMENT_PLAN` | 400 | 설정 가능한 최대 할부 개월 수를 초과했습니다. | The installment plan exceeds the maximum number of months. |
+                 *     | `INVALID_CARD_INSTALLMENT_PLAN` | 400 | 할부 개월 정보가 잘못되었습니다. | The installment plan is invalid. |
+                 *     | `NOT_SUPPORTED_INSTALLMENT_PLAN_CARD_OR_MERCHANT` | 400 | 할부가 지원되지 않는 카드 또는 가맹점 입니다. | Installments are not supported for this card or merchant. |
+                 *     | `NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN` | 400 | 할부가 지원되지 않는 카드입니다. | This card does not support installments. |
+                 *     | `NOT_ALLOWED_POINT_USE` | 400 | 포인트 사용이 불가한 카드로 카드 포인트 결제에 실패했습니다. | The card does not allow point use, so the card point payment failed. |
+                 *     | `INVALID_REJECT_CARD` | 400 | 카드 사용이 거절되었습니다. 카드사 문의가 필요합니다. | The card was rejected. Please contact the card company. |
+                 *     | `INVALID_CARD_EXPIRATION` | 400 | 카드 정보를 다시 확인해주세요. (유효기간) | Please check the card details (expiry date). |
+                 *     | `INVALID_STOPPED_CARD` | 400 | 정지된 카드 입니다. | The card has been suspended. |
+                 *     | `INVALID_CARD_LOST_OR_STOLEN` | 400 | 분실 혹은 도난 카드입니다. | The card has been reported lost or stolen. |
+                 *     | `INVALID_CARD_NUMBER` | 400 | 카드번호를 다시 확인해주세요. | Please check the card number. |
+                 *     | `INVALID_CARD_PASSWORD` | 400 | 카드 정보를 다시 확인해주세요. (비밀번호) | Please check the card details (password). |
+                 *     | `INVALID_CARD_IDENTITY` | 400 | 입력하신 주민번호/사업자번호가 카드 소유주 정보와 일치하지 않습니다. | The identity number does not match the card owner. |
+                 *     | `INVALID_BIRTH_DAY_FORMAT` | 400 | 생년월일 정보는 6자리의 yyMMdd 형식이어야 합니다. 사업자등록번호는 10자리의 숫자여야 합니다. | A birth date must be 6 digits (yyMMdd); a business number must be 10 digits. |
+                 *     | `NOT_FOUND_TERMINAL_ID` | 400 | 단말기번호(Terminal Id)가 없습니다. 토스페이먼츠로 문의 바랍니다. | No terminal ID is registered. Please contact Toss Payments. |
+                 *     | `INVALID_AUTHORIZE_AUTH` | 400 | 유효하지 않은 인증 방식입니다. | The authentication method is not valid. |
+                 *     | `RESTRICTED_TRANSFER_ACCOUNT` | 400 | 계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요. | An account can be used for payment 12 hours after registration. Please contact the bank. |
+                 *     | `INVALID_UNREGISTERED_SUBMALL` | 400 | 등록되지 않은 서브몰입니다. | The sub-mall is not registered. |
+                 *     | `NOT_REGISTERED_BUSINESS` | 400 | 등록되지 않은 사업자 번호입니다. | The business registration number is not registered. |
+                 *     | `CARD_PROCESSING_ERROR` | 400 | 카드사에서 오류가 발생했습니다. | The card company reported an error. |
+                 *     | `INVALID_ACCOUNT_INFO_RE_REGISTER` | 400 | 유효하지 않은 계좌입니다. 계좌 재등록 후 시도해주세요. | The account is not valid. Please register the account again. |
+                 *     | `NOT_AVAILABLE_PAYMENT` | 400 | 결제가 불가능한 시간대입니다. | Payments are not available at this time. |
+                 *     | `UNAPPROVED_ORDER_ID` | 400 | 아직 승인되지 않은 주문번호입니다. | The orderId has not been approved yet. |
+                 *     | `DUPLICATED_CASH_RECEIPT` | 400 | 이미 발급된 현금영수증이 존재합니다. | A cash receipt has already been issued. |
+                 *     | `INVALID_CASH_RECEIPT_INFO` | 400 | 현금영수증 발급 정보가 유효하지 않습니다. | The cash receipt information is not valid. |
+                 *     | `UNAUTHORIZED_KEY` | 401 | 인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다. | This is an unauthenticated secret key or client key. |
+                 *     | `INCORRECT_BASIC_AUTH_FORMAT` | 403 | 잘못된 요청입니다. ':' 를 포함해 인코딩해주세요. | Invalid request. Encode the credentials including the ':' separator. |
+                 *     | `FORBIDDEN_REQUEST` | 403 | 허용되지 않은 요청입니다. | The request is not allowed. |
+                 *     | `FORBIDDEN_CONSECUTIVE_REQUEST` | 403 | 반복적인 요청은 허용되지 않습니다. 잠시 후 다시 시도해주세요. | Repeated requests are not allowed. Please try again shortly. |
+                 *     | `REJECT_CARD_COMPANY` | 403 | 결제 승인이 거절되었습니다. | The payment approval was rejected. |
+                 *     | `REJECT_CARD_PAYMENT` | 403 | 한도초과 혹은 잔액부족으로 결제에 실패했습니다. | The payment failed because of an exceeded limit or insufficient balance. |
+                 *     | `REJECT_ACCOUNT_PAYMENT` | 403 | 잔액부족으로 결제에 실패했습니다. | The payment failed because of an insufficient balance. |
+                 *     | `REJECT_TOSSPAY_INVALID_ACCOUNT` | 403 | 선택하신 출금 계좌가 출금이체 등록이 되어 있지 않아요. 계좌를 다시 등록해 주세요. | The selected withdrawal account is not registered for transfers. Please register it again. |
+                 *     | `EXCEED_MAX_AUTH_COUNT` | 403 | 최대 인증 횟수를 초과했습니다. 카드사로 문의해주세요. | The maximum number of authentication attempts was exceeded. Please contact the card company. |
+                 *     | `EXCEED_MAX_ONE_DAY_AMOUNT` | 403 | 일일 한도를 초과했습니다. | The daily limit has been exceeded. |
+                 *     | `NOT_AVAILABLE_BANK` | 403 | 은행 서비스 시간이 아닙니다. | The bank service is not available at this time. |
+                 *     | `INVALID_PASSWORD` | 403 | 결제 비밀번호가 일치하지 않습니다. | The payment password does not match. |
+                 *     | `FDS_ERROR` | 403 | [토스페이먼츠] 위험거래가 감지되어 결제가 제한됩니다. 발송된 문자에 포함된 링크를 통해 본인인증 후 결제가 가능합니다.(고객센터: 1644-8051) | [Toss Payments] A risky transaction was detected and the payment is restricted. Verify your identity through the link in the text message to continue. |
+                 *     | `NOT_CANCELABLE_AMOUNT` | 403 | 취소 할 수 없는 금액 입니다. | This amount cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT` | 403 | 취소 할 수 없는 결제 입니다. | This payment cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER` | 403 | 휴면 처리된 회원의 결제는 취소할 수 없습니다. | Payments of dormant users cannot be canceled. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT` | 403 | 입금 대기중인 결제는 부분 환불이 불가합니다. | A payment waiting for deposit cannot be partially refunded. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND` | 403 | 에스크로 주문, 현금 카드 결제일 때는 부분 환불을 할 수 없습니다. | Partial refunds are not allowed for escrow orders or cash card payments. |
+                 *     | `EXCEED_MAX_REFUND_DUE` | 403 | 환불 가능한 기간이 초과했습니다. | The refund period has passed. |
+                 *     | `EXCEED_CANCEL_LIMIT` | 403 | 취소 가능 한도를 초과했습니다. | The cancel limit has been exceeded. |
+                 *     | `NOT_FOUND_PAYMENT` | 404 | 존재하지 않는 결제 정보 입니다. | The payment does not exist. |
+                 *     | `NOT_FOUND_PAYMENT_SESSION` | 404 | 결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다. | The payment session has expired and its data no longer exists. |
+                 *     | `NOT_FOUND_BILLING` | 404 | 존재하지 않는 빌링 결제 인증 정보 입니다. | The billing authentication does not exist. |
+                 *     | `NOT_FOUND` | 404 | 존재하지 않는 정보 입니다. | The requested resource does not exist. |
+                 *     | `NOT_FOUND_MERCHANT` | 404 | 존재하지 않는 가맹점 정보 입니다. | The merchant does not exist. |
+                 *     | `NOT_FOUND_METHOD` | 404 | 존재하지 않는 결제수단 입니다. | The payment method does not exist. |
+                 *     | `NOT_FOUND_HTTP_METHOD` | 404 | 지원하지 않는 HTTP 메서드입니다. | The HTTP method is not supported for this path. |
+                 *     | `IDEMPOTENT_REQUEST_PROCESSING` | 409 | 이전 멱등 요청이 처리중입니다. | A previous request with this idempotency key is still being processed. |
+                 *     | `FAILED_INTERNAL_SYSTEM_PROCESSING` | 500 | 내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요. | Internal system processing failed. Please try again shortly. |
+                 *     | `FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING` | 500 | 결제가 완료되지 않았어요. 다시 시도해주세요. | The payment was not completed. Please try again. |
+                 *     | `UNKNOWN_PAYMENT_ERROR` | 500 | 결제에 실패했어요. 같은 문제가 반복된다면 은행이나 카드사로 문의해주세요. | The payment failed. If this keeps happening, please contact your bank or card company. |
+                 *     | `COMMON_ERROR` | 500 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `UNKNOWN_ERROR` | 500 | 알 수 없는 에러가 발생했습니다. | An unknown error occurred. |
+                 *     | `FAILED_DB_PROCESSING` | 500 | 잘못된 요청 값으로 처리 중 DB 에러가 발생했습니다. | A database error occurred while processing the request. |
+                 *     | `FAILED_REFUND_PROCESS` | 500 | 은행 응답시간 지연이나 일시적인 오류로 환불요청에 실패했습니다. | The refund failed because of a bank delay or a temporary error. |
+                 *     | `FAILED_METHOD_HANDLING_CANCEL` | 500 | 취소 중 결제 시 사용한 결제 수단 처리과정에서 일시적인 에러가 발생했습니다. | A temporary error occurred while the payment method processed the cancel. |
+                 *     | `FAILED_PARTIAL_REFUND` | 500 | 은행 점검, 해약 계좌 등의 사유로 부분 환불이 실패했습니다. | The partial refund failed (bank maintenance, closed account, ...). |
+                 *     | `FAILED_CARD_COMPANY_RESPONSE` | 500 | 카드사에서 에러가 발생했습니다. 잠시 후 다시 시도해 주세요. | The card company returned an error. Please try again shortly. |
+                 *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
+                 *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
+                 *     <!-- error-catalogue:end -->
+                 * @example REJECT_CARD_COMPANY
+                 */
+                "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
+                /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
                  *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
@@ -1965,6 +3584,135 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
+                 *     Toss HTTP status and message, after authentication and before anything else (no state
+                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 *
+                 *     <!-- error-catalogue:start -->
+                 *     | code | HTTP | message (ko) | message (en) |
+                 *     |---|---|---|---|
+                 *     | `INVALID_REQUEST` | 400 | 잘못된 요청입니다. | The request is invalid. |
+                 *     | `INVALID_REQUIRED_PARAM` | 400 | 필수 파라미터가 누락되었습니다. | A required parameter is missing. |
+                 *     | `INVALID_PARAMETER` | 400 | 잘못된 파라미터입니다. | A parameter is invalid. |
+                 *     | `INVALID_PAYMENT_KEY` | 400 | 잘못된 결제 키 입니다. | The payment key is invalid. |
+                 *     | `INVALID_ORDER_ID` | 400 | orderId는 영문 대소문자, 숫자, 특수문자 -, _ 로 이루어진 6자 이상 64자 이하의 문자열이어야 합니다. | orderId must be 6 to 64 characters of letters, digits, '-' or '_'. |
+                 *     | `INVALID_ORDER_NAME` | 400 | 주문 이름은 100자 이하여야 합니다. | orderName must be 100 characters or fewer. |
+                 *     | `INVALID_CUSTOMER_KEY` | 400 | customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하의 문자열이어야 합니다. | customerKey must be 2 to 300 characters of letters, digits, '-', '_', '=', '.' or '@'. |
+                 *     | `INVALID_EMAIL` | 400 | 유효하지 않은 이메일 주소 형식입니다. | The email address is not valid. |
+                 *     | `INVALID_DATE` | 400 | 날짜 데이터가 잘못 되었습니다. | The date is invalid. |
+                 *     | `INVALID_ISO_DATE_FORMAT` | 400 | ISO 8601 형식의 날짜가 아닙니다. | The date is not in ISO 8601 format. |
+                 *     | `INVALID_CURRENCY` | 400 | 잘못된 통화 값입니다. | The currency is invalid. |
+                 *     | `INVALID_URL` | 400 | 잘못된 URL 형식입니다. | The URL is not valid. |
+                 *     | `INVALID_API_KEY` | 400 | 잘못된 시크릿키 연동 정보 입니다. | The secret key integration information is invalid. |
+                 *     | `INVALID_CLIENT_KEY` | 400 | 잘못된 클라이언트 연동 정보 입니다. | The client key integration information is invalid. |
+                 *     | `INVALID_IDEMPOTENCY_KEY` | 400 | 멱등키는 300자 이하여야 합니다. | The idempotency key must be 300 characters or fewer. |
+                 *     | `DUPLICATED_ORDER_ID` | 400 | 이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요. | This orderId has already been used for an approval or cancellation. Use a different orderId. |
+                 *     | `ALREADY_PROCESSED_PAYMENT` | 400 | 이미 처리된 결제 입니다. | The payment has already been processed. |
+                 *     | `ALREADY_CANCELED_PAYMENT` | 400 | 이미 취소된 결제 입니다. | The payment has already been canceled. |
+                 *     | `ALREADY_COMPLETED_PAYMENT` | 400 | 이미 완료된 결제 입니다. | The payment has already been completed. |
+                 *     | `ALREADY_REFUND_PAYMENT` | 400 | 이미 환불된 결제입니다. | The payment has already been refunded. |
+                 *     | `BELOW_MINIMUM_AMOUNT` | 400 | 신용카드는 결제금액이 100원 이상, 계좌는 200원 이상부터 결제가 가능합니다. | Card payments must be at least 100 KRW and account payments at least 200 KRW. |
+                 *     | `BELOW_ZERO_AMOUNT` | 400 | 금액은 0보다 커야 합니다. | The amount must be greater than zero. |
+                 *     | `REQUIRED_AMOUNT` | 400 | 결제 금액은 필수입니다. | The amount is required. |
+                 *     | `EXCEED_MAX_AMOUNT` | 400 | 거래금액 한도를 초과했습니다. | The transaction amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_PAYMENT_AMOUNT` | 400 | 하루 결제 가능 금액을 초과했습니다. | The daily payment amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_MONTHLY_PAYMENT_AMOUNT` | 400 | 당월 결제 가능금액인 1,000,000원을 초과 하셨습니다. | The monthly payment limit of 1,000,000 KRW has been exceeded. |
+                 *     | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | 400 | 하루 결제 가능 횟수를 초과했습니다. | The daily payment count limit has been exceeded. |
+                 *     | `EXCEEDS_TRANSFER_AMOUNT_MAXIMUM` | 400 | 계좌이체 1회 최대 금액(10,000,000원)을 초과했습니다. | A single bank transfer cannot exceed 10,000,000 KRW. |
+                 *     | `EXCEED_MAX_ONE_DAY_WITHDRAW_AMOUNT` | 400 | 1일 출금 한도를 초과했습니다. | The daily withdrawal limit has been exceeded. |
+                 *     | `EXCEED_MAX_ONE_TIME_WITHDRAW_AMOUNT` | 400 | 1회 출금 한도를 초과했습니다. | The single withdrawal limit has been exceeded. |
+                 *     | `INVALID_CARD_COMPANY` | 400 | 유효하지 않은 카드사입니다. | The card company is not valid. |
+                 *     | `INVALID_BANK` | 400 | 유효하지 않은 은행입니다. | The bank is not valid. |
+                 *     | `INVALID_REFUND_ACCOUNT_INFO` | 400 | 환불 계좌번호와 예금주명이 일치하지 않습니다. | The refund account number and holder name do not match. |
+                 *     | `INVALID_REFUND_ACCOUNT_NUMBER` | 400 | 잘못된 환불 계좌번호입니다. | The refund account number is invalid. |
+                 *     | `INVALID_REFUND_AMOUNT` | 400 | 잘못된 환불 금액입니다. | The refund amount is invalid. |
+                 *     | `NOT_MATCHES_REFUNDABLE_AMOUNT` | 400 | 잔액 결과가 일치하지 않습니다. | The refundable amount does not match the remaining balance. |
+                 *     | `EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT` | 400 | 즉시할인금액보다 적은 금액은 부분취소가 불가능합니다. | A partial cancel below the instant discount amount is not possible. |
+                 *     | `REFUND_REJECTED` | 400 | 환불이 거절됐습니다. 결제사에 문의 부탁드립니다. | The refund was rejected. Please contact the payment provider. |
+                 *     | `FORBIDDEN_BANK_REFUND_REQUEST` | 400 | 고객 계좌가 입금이 되지 않는 상태입니다. | The customer's account cannot receive deposits. |
+                 *     | `NOT_MATCHES_CUSTOMER_KEY` | 400 | 빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다. | The customerKey does not match the one used for billing authentication. |
+                 *     | `INVALID_BILLING_AUTH` | 400 | 유효하지 않은 빌링 인증 정보입니다. | The billing authentication is not valid. |
+                 *     | `INVALID_BILL_KEY_REQUEST` | 400 | 빌링키 요청 정보가 유효하지 않습니다. | The billing key request is not valid. |
+                 *     | `ALREADY_REMOVED_BILLING_KEY` | 400 | 이미 삭제된 빌링키입니다. | The billing key has already been removed. |
+                 *     | `NOT_SUPPORTED_METHOD` | 400 | 지원되지 않는 결제수단입니다. | The payment method is not supported. |
+                 *     | `NOT_SUPPORTED_CARD_TYPE` | 400 | 지원되지 않는 카드 종류입니다. | The card type is not supported. |
+                 *     | `PAY_PROCESS_CANCELED` | 400 | 사용자에 의해 결제가 취소되었습니다. | The payment was canceled by the user. |
+                 *     | `PAY_PROCESS_ABORTED` | 400 | 결제 진행 중 승인에 실패하여 결제가 중단되었습니다. | The payment was aborted because approval failed while processing. |
+                 *     | `EXCEED_MAX_VALID_HOURS` | 400 | 가상계좌의 최대 유효시간(2160시간)을 초과했습니다. | validHours exceeds the virtual account maximum (2160 hours). |
+                 *     | `EXCEED_MAX_DUE_DATE` | 400 | 가상계좌의 최대 유효만료 기간(90일)을 초과했습니다. | dueDate exceeds the virtual account maximum (90 days). |
+                 *     | `INVALID_VALID_HOURS_WITH_DUE_DATE_AND_SINGLE` | 400 | validHours와 dueDate는 둘 중 하나만 사용할 수 있습니다. | Use either validHours or dueDate, not both. |
+                 *     | `INVALID_VIRTUAL_ACCOUNT_TYPE` | 400 | 유효하지 않은 가상계좌 타입입니다. | The virtual account type is not valid. |
+                 *     | `REQUIRED_ACCOUNT_KEY` | 400 | 고정 가상계좌는 accountKey가 필요합니다. | A fixed virtual account requires accountKey. |
+                 *     | `PROVIDER_ERROR` | 400 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `EXCEED_MAX_CARD_INSTALLMENT_PLAN` | 400 | 설정 가능한 최대 할부 개월 수를 초과했습니다. | The installment plan exceeds the maximum number of months. |
+                 *     | `INVALID_CARD_INSTALLMENT_PLAN` | 400 | 할부 개월 정보가 잘못되었습니다. | The installment plan is invalid. |
+                 *     | `NOT_SUPPORTED_INSTALLMENT_PLAN_CARD_OR_MERCHANT` | 400 | 할부가 지원되지 않는 카드 또는 가맹점 입니다. | Installments are not supported for this card or merchant. |
+                 *     | `NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN` | 400 | 할부가 지원되지 않는 카드입니다. | This card does not support installments. |
+                 *     | `NOT_ALLOWED_POINT_USE` | 400 | 포인트 사용이 불가한 카드로 카드 포인트 결제에 실패했습니다. | The card does not allow point use, so the card point payment failed. |
+                 *     | `INVALID_REJECT_CARD` | 400 | 카드 사용이 거절되었습니다. 카드사 문의가 필요합니다. | The card was rejected. Please contact the card company. |
+                 *     | `INVALID_CARD_EXPIRATION` | 400 | 카드 정보를 다시 확인해주세요. (유효기간) | Please check the card details (expiry date). |
+                 *     | `INVALID_STOPPED_CARD` | 400 | 정지된 카드 입니다. | The card has been suspended. |
+                 *     | `INVALID_CARD_LOST_OR_STOLEN` | 400 | 분실 혹은 도난 카드입니다. | The card has been reported lost or stolen. |
+                 *     | `INVALID_CARD_NUMBER` | 400 | 카드번호를 다시 확인해주세요. | Please check the card number. |
+                 *     | `INVALID_CARD_PASSWORD` | 400 | 카드 정보를 다시 확인해주세요. (비밀번호) | Please check the card details (password). |
+                 *     | `INVALID_CARD_IDENTITY` | 400 | 입력하신 주민번호/사업자번호가 카드 소유주 정보와 일치하지 않습니다. | The identity number does not match the card owner. |
+                 *     | `INVALID_BIRTH_DAY_FORMAT` | 400 | 생년월일 정보는 6자리의 yyMMdd 형식이어야 합니다. 사업자등록번호는 10자리의 숫자여야 합니다. | A birth date must be 6 digits (yyMMdd); a business number must be 10 digits. |
+                 *     | `NOT_FOUND_TERMINAL_ID` | 400 | 단말기번호(Terminal Id)가 없습니다. 토스페이먼츠로 문의 바랍니다. | No terminal ID is registered. Please contact Toss Payments. |
+                 *     | `INVALID_AUTHORIZE_AUTH` | 400 | 유효하지 않은 인증 방식입니다. | The authentication method is not valid. |
+                 *     | `RESTRICTED_TRANSFER_ACCOUNT` | 400 | 계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요. | An account can be used for payment 12 hours after registration. Please contact the bank. |
+                 *     | `INVALID_UNREGISTERED_SUBMALL` | 400 | 등록되지 않은 서브몰입니다. | The sub-mall is not registered. |
+                 *     | `NOT_REGISTERED_BUSINESS` | 400 | 등록되지 않은 사업자 번호입니다. | The business registration number is not registered. |
+                 *     | `CARD_PROCESSING_ERROR` | 400 | 카드사에서 오류가 발생했습니다. | The card company reported an error. |
+                 *     | `INVALID_ACCOUNT_INFO_RE_REGISTER` | 400 | 유효하지 않은 계좌입니다. 계좌 재등록 후 시도해주세요. | The account is not valid. Please register the account again. |
+                 *     | `NOT_AVAILABLE_PAYMENT` | 400 | 결제가 불가능한 시간대입니다. | Payments are not available at this time. |
+                 *     | `UNAPPROVED_ORDER_ID` | 400 | 아직 승인되지 않은 주문번호입니다. | The orderId has not been approved yet. |
+                 *     | `DUPLICATED_CASH_RECEIPT` | 400 | 이미 발급된 현금영수증이 존재합니다. | A cash receipt has already been issued. |
+                 *     | `INVALID_CASH_RECEIPT_INFO` | 400 | 현금영수증 발급 정보가 유효하지 않습니다. | The cash receipt information is not valid. |
+                 *     | `UNAUTHORIZED_KEY` | 401 | 인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다. | This is an unauthenticated secret key or client key. |
+                 *     | `INCORRECT_BASIC_AUTH_FORMAT` | 403 | 잘못된 요청입니다. ':' 를 포함해 인코딩해주세요. | Invalid request. Encode the credentials including the ':' separator. |
+                 *     | `FORBIDDEN_REQUEST` | 403 | 허용되지 않은 요청입니다. | The request is not allowed. |
+                 *     | `FORBIDDEN_CONSECUTIVE_REQUEST` | 403 | 반복적인 요청은 허용되지 않습니다. 잠시 후 다시 시도해주세요. | Repeated requests are not allowed. Please try again shortly. |
+                 *     | `REJECT_CARD_COMPANY` | 403 | 결제 승인이 거절되었습니다. | The payment approval was rejected. |
+                 *     | `REJECT_CARD_PAYMENT` | 403 | 한도초과 혹은 잔액부족으로 결제에 실패했습니다. | The payment failed because of an exceeded limit or insufficient balance. |
+                 *     | `REJECT_ACCOUNT_PAYMENT` | 403 | 잔액부족으로 결제에 실패했습니다. | The payment failed because of an insufficient balance. |
+                 *     | `REJECT_TOSSPAY_INVALID_ACCOUNT` | 403 | 선택하신 출금 계좌가 출금이체 등록이 되어 있지 않아요. 계좌를 다시 등록해 주세요. | The selected withdrawal account is not registered for transfers. Please register it again. |
+                 *     | `EXCEED_MAX_AUTH_COUNT` | 403 | 최대 인증 횟수를 초과했습니다. 카드사로 문의해주세요. | The maximum number of authentication attempts was exceeded. Please contact the card company. |
+                 *     | `EXCEED_MAX_ONE_DAY_AMOUNT` | 403 | 일일 한도를 초과했습니다. | The daily limit has been exceeded. |
+                 *     | `NOT_AVAILABLE_BANK` | 403 | 은행 서비스 시간이 아닙니다. | The bank service is not available at this time. |
+                 *     | `INVALID_PASSWORD` | 403 | 결제 비밀번호가 일치하지 않습니다. | The payment password does not match. |
+                 *     | `FDS_ERROR` | 403 | [토스페이먼츠] 위험거래가 감지되어 결제가 제한됩니다. 발송된 문자에 포함된 링크를 통해 본인인증 후 결제가 가능합니다.(고객센터: 1644-8051) | [Toss Payments] A risky transaction was detected and the payment is restricted. Verify your identity through the link in the text message to continue. |
+                 *     | `NOT_CANCELABLE_AMOUNT` | 403 | 취소 할 수 없는 금액 입니다. | This amount cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT` | 403 | 취소 할 수 없는 결제 입니다. | This payment cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER` | 403 | 휴면 처리된 회원의 결제는 취소할 수 없습니다. | Payments of dormant users cannot be canceled. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT` | 403 | 입금 대기중인 결제는 부분 환불이 불가합니다. | A payment waiting for deposit cannot be partially refunded. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND` | 403 | 에스크로 주문, 현금 카드 결제일 때는 부분 환불을 할 수 없습니다. | Partial refunds are not allowed for escrow orders or cash card payments. |
+                 *     | `EXCEED_MAX_REFUND_DUE` | 403 | 환불 가능한 기간이 초과했습니다. | The refund period has passed. |
+                 *     | `EXCEED_CANCEL_LIMIT` | 403 | 취소 가능 한도를 초과했습니다. | The cancel limit has been exceeded. |
+                 *     | `NOT_FOUND_PAYMENT` | 404 | 존재하지 않는 결제 정보 입니다. | The payment does not exist. |
+                 *     | `NOT_FOUND_PAYMENT_SESSION` | 404 | 결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다. | The payment session has expired and its data no longer exists. |
+                 *     | `NOT_FOUND_BILLING` | 404 | 존재하지 않는 빌링 결제 인증 정보 입니다. | The billing authentication does not exist. |
+                 *     | `NOT_FOUND` | 404 | 존재하지 않는 정보 입니다. | The requested resource does not exist. |
+                 *     | `NOT_FOUND_MERCHANT` | 404 | 존재하지 않는 가맹점 정보 입니다. | The merchant does not exist. |
+                 *     | `NOT_FOUND_METHOD` | 404 | 존재하지 않는 결제수단 입니다. | The payment method does not exist. |
+                 *     | `NOT_FOUND_HTTP_METHOD` | 404 | 지원하지 않는 HTTP 메서드입니다. | The HTTP method is not supported for this path. |
+                 *     | `IDEMPOTENT_REQUEST_PROCESSING` | 409 | 이전 멱등 요청이 처리중입니다. | A previous request with this idempotency key is still being processed. |
+                 *     | `FAILED_INTERNAL_SYSTEM_PROCESSING` | 500 | 내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요. | Internal system processing failed. Please try again shortly. |
+                 *     | `FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING` | 500 | 결제가 완료되지 않았어요. 다시 시도해주세요. | The payment was not completed. Please try again. |
+                 *     | `UNKNOWN_PAYMENT_ERROR` | 500 | 결제에 실패했어요. 같은 문제가 반복된다면 은행이나 카드사로 문의해주세요. | The payment failed. If this keeps happening, please contact your bank or card company. |
+                 *     | `COMMON_ERROR` | 500 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `UNKNOWN_ERROR` | 500 | 알 수 없는 에러가 발생했습니다. | An unknown error occurred. |
+                 *     | `FAILED_DB_PROCESSING` | 500 | 잘못된 요청 값으로 처리 중 DB 에러가 발생했습니다. | A database error occurred while processing the request. |
+                 *     | `FAILED_REFUND_PROCESS` | 500 | 은행 응답시간 지연이나 일시적인 오류로 환불요청에 실패했습니다. | The refund failed because of a bank delay or a temporary error. |
+                 *     | `FAILED_METHOD_HANDLING_CANCEL` | 500 | 취소 중 결제 시 사용한 결제 수단 처리과정에서 일시적인 에러가 발생했습니다. | A temporary error occurred while the payment method processed the cancel. |
+                 *     | `FAILED_PARTIAL_REFUND` | 500 | 은행 점검, 해약 계좌 등의 사유로 부분 환불이 실패했습니다. | The partial refund failed (bank maintenance, closed account, ...). |
+                 *     | `FAILED_CARD_COMPANY_RESPONSE` | 500 | 카드사에서 에러가 발생했습니다. 잠시 후 다시 시도해 주세요. | The card company returned an error. Please try again shortly. |
+                 *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
+                 *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
+                 *     <!-- error-catalogue:end -->
+                 * @example REJECT_CARD_COMPANY
+                 */
+                "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
                  *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
@@ -2029,6 +3777,135 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
+                 *     Toss HTTP status and message, after authentication and before anything else (no state
+                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 *
+                 *     <!-- error-catalogue:start -->
+                 *     | code | HTTP | message (ko) | message (en) |
+                 *     |---|---|---|---|
+                 *     | `INVALID_REQUEST` | 400 | 잘못된 요청입니다. | The request is invalid. |
+                 *     | `INVALID_REQUIRED_PARAM` | 400 | 필수 파라미터가 누락되었습니다. | A required parameter is missing. |
+                 *     | `INVALID_PARAMETER` | 400 | 잘못된 파라미터입니다. | A parameter is invalid. |
+                 *     | `INVALID_PAYMENT_KEY` | 400 | 잘못된 결제 키 입니다. | The payment key is invalid. |
+                 *     | `INVALID_ORDER_ID` | 400 | orderId는 영문 대소문자, 숫자, 특수문자 -, _ 로 이루어진 6자 이상 64자 이하의 문자열이어야 합니다. | orderId must be 6 to 64 characters of letters, digits, '-' or '_'. |
+                 *     | `INVALID_ORDER_NAME` | 400 | 주문 이름은 100자 이하여야 합니다. | orderName must be 100 characters or fewer. |
+                 *     | `INVALID_CUSTOMER_KEY` | 400 | customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하의 문자열이어야 합니다. | customerKey must be 2 to 300 characters of letters, digits, '-', '_', '=', '.' or '@'. |
+                 *     | `INVALID_EMAIL` | 400 | 유효하지 않은 이메일 주소 형식입니다. | The email address is not valid. |
+                 *     | `INVALID_DATE` | 400 | 날짜 데이터가 잘못 되었습니다. | The date is invalid. |
+                 *     | `INVALID_ISO_DATE_FORMAT` | 400 | ISO 8601 형식의 날짜가 아닙니다. | The date is not in ISO 8601 format. |
+                 *     | `INVALID_CURRENCY` | 400 | 잘못된 통화 값입니다. | The currency is invalid. |
+                 *     | `INVALID_URL` | 400 | 잘못된 URL 형식입니다. | The URL is not valid. |
+                 *     | `INVALID_API_KEY` | 400 | 잘못된 시크릿키 연동 정보 입니다. | The secret key integration information is invalid. |
+                 *     | `INVALID_CLIENT_KEY` | 400 | 잘못된 클라이언트 연동 정보 입니다. | The client key integration information is invalid. |
+                 *     | `INVALID_IDEMPOTENCY_KEY` | 400 | 멱등키는 300자 이하여야 합니다. | The idempotency key must be 300 characters or fewer. |
+                 *     | `DUPLICATED_ORDER_ID` | 400 | 이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요. | This orderId has already been used for an approval or cancellation. Use a different orderId. |
+                 *     | `ALREADY_PROCESSED_PAYMENT` | 400 | 이미 처리된 결제 입니다. | The payment has already been processed. |
+                 *     | `ALREADY_CANCELED_PAYMENT` | 400 | 이미 취소된 결제 입니다. | The payment has already been canceled. |
+                 *     | `ALREADY_COMPLETED_PAYMENT` | 400 | 이미 완료된 결제 입니다. | The payment has already been completed. |
+                 *     | `ALREADY_REFUND_PAYMENT` | 400 | 이미 환불된 결제입니다. | The payment has already been refunded. |
+                 *     | `BELOW_MINIMUM_AMOUNT` | 400 | 신용카드는 결제금액이 100원 이상, 계좌는 200원 이상부터 결제가 가능합니다. | Card payments must be at least 100 KRW and account payments at least 200 KRW. |
+                 *     | `BELOW_ZERO_AMOUNT` | 400 | 금액은 0보다 커야 합니다. | The amount must be greater than zero. |
+                 *     | `REQUIRED_AMOUNT` | 400 | 결제 금액은 필수입니다. | The amount is required. |
+                 *     | `EXCEED_MAX_AMOUNT` | 400 | 거래금액 한도를 초과했습니다. | The transaction amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_PAYMENT_AMOUNT` | 400 | 하루 결제 가능 금액을 초과했습니다. | The daily payment amount limit has been exceeded. |
+                 *     | `EXCEED_MAX_MONTHLY_PAYMENT_AMOUNT` | 400 | 당월 결제 가능금액인 1,000,000원을 초과 하셨습니다. | The monthly payment limit of 1,000,000 KRW has been exceeded. |
+                 *     | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | 400 | 하루 결제 가능 횟수를 초과했습니다. | The daily payment count limit has been exceeded. |
+                 *     | `EXCEEDS_TRANSFER_AMOUNT_MAXIMUM` | 400 | 계좌이체 1회 최대 금액(10,000,000원)을 초과했습니다. | A single bank transfer cannot exceed 10,000,000 KRW. |
+                 *     | `EXCEED_MAX_ONE_DAY_WITHDRAW_AMOUNT` | 400 | 1일 출금 한도를 초과했습니다. | The daily withdrawal limit has been exceeded. |
+                 *     | `EXCEED_MAX_ONE_TIME_WITHDRAW_AMOUNT` | 400 | 1회 출금 한도를 초과했습니다. | The single withdrawal limit has been exceeded. |
+                 *     | `INVALID_CARD_COMPANY` | 400 | 유효하지 않은 카드사입니다. | The card company is not valid. |
+                 *     | `INVALID_BANK` | 400 | 유효하지 않은 은행입니다. | The bank is not valid. |
+                 *     | `INVALID_REFUND_ACCOUNT_INFO` | 400 | 환불 계좌번호와 예금주명이 일치하지 않습니다. | The refund account number and holder name do not match. |
+                 *     | `INVALID_REFUND_ACCOUNT_NUMBER` | 400 | 잘못된 환불 계좌번호입니다. | The refund account number is invalid. |
+                 *     | `INVALID_REFUND_AMOUNT` | 400 | 잘못된 환불 금액입니다. | The refund amount is invalid. |
+                 *     | `NOT_MATCHES_REFUNDABLE_AMOUNT` | 400 | 잔액 결과가 일치하지 않습니다. | The refundable amount does not match the remaining balance. |
+                 *     | `EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT` | 400 | 즉시할인금액보다 적은 금액은 부분취소가 불가능합니다. | A partial cancel below the instant discount amount is not possible. |
+                 *     | `REFUND_REJECTED` | 400 | 환불이 거절됐습니다. 결제사에 문의 부탁드립니다. | The refund was rejected. Please contact the payment provider. |
+                 *     | `FORBIDDEN_BANK_REFUND_REQUEST` | 400 | 고객 계좌가 입금이 되지 않는 상태입니다. | The customer's account cannot receive deposits. |
+                 *     | `NOT_MATCHES_CUSTOMER_KEY` | 400 | 빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다. | The customerKey does not match the one used for billing authentication. |
+                 *     | `INVALID_BILLING_AUTH` | 400 | 유효하지 않은 빌링 인증 정보입니다. | The billing authentication is not valid. |
+                 *     | `INVALID_BILL_KEY_REQUEST` | 400 | 빌링키 요청 정보가 유효하지 않습니다. | The billing key request is not valid. |
+                 *     | `ALREADY_REMOVED_BILLING_KEY` | 400 | 이미 삭제된 빌링키입니다. | The billing key has already been removed. |
+                 *     | `NOT_SUPPORTED_METHOD` | 400 | 지원되지 않는 결제수단입니다. | The payment method is not supported. |
+                 *     | `NOT_SUPPORTED_CARD_TYPE` | 400 | 지원되지 않는 카드 종류입니다. | The card type is not supported. |
+                 *     | `PAY_PROCESS_CANCELED` | 400 | 사용자에 의해 결제가 취소되었습니다. | The payment was canceled by the user. |
+                 *     | `PAY_PROCESS_ABORTED` | 400 | 결제 진행 중 승인에 실패하여 결제가 중단되었습니다. | The payment was aborted because approval failed while processing. |
+                 *     | `EXCEED_MAX_VALID_HOURS` | 400 | 가상계좌의 최대 유효시간(2160시간)을 초과했습니다. | validHours exceeds the virtual account maximum (2160 hours). |
+                 *     | `EXCEED_MAX_DUE_DATE` | 400 | 가상계좌의 최대 유효만료 기간(90일)을 초과했습니다. | dueDate exceeds the virtual account maximum (90 days). |
+                 *     | `INVALID_VALID_HOURS_WITH_DUE_DATE_AND_SINGLE` | 400 | validHours와 dueDate는 둘 중 하나만 사용할 수 있습니다. | Use either validHours or dueDate, not both. |
+                 *     | `INVALID_VIRTUAL_ACCOUNT_TYPE` | 400 | 유효하지 않은 가상계좌 타입입니다. | The virtual account type is not valid. |
+                 *     | `REQUIRED_ACCOUNT_KEY` | 400 | 고정 가상계좌는 accountKey가 필요합니다. | A fixed virtual account requires accountKey. |
+                 *     | `PROVIDER_ERROR` | 400 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `EXCEED_MAX_CARD_INSTALLMENT_PLAN` | 400 | 설정 가능한 최대 할부 개월 수를 초과했습니다. | The installment plan exceeds the maximum number of months. |
+                 *     | `INVALID_CARD_INSTALLMENT_PLAN` | 400 | 할부 개월 정보가 잘못되었습니다. | The installment plan is invalid. |
+                 *     | `NOT_SUPPORTED_INSTALLMENT_PLAN_CARD_OR_MERCHANT` | 400 | 할부가 지원되지 않는 카드 또는 가맹점 입니다. | Installments are not supported for this card or merchant. |
+                 *     | `NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN` | 400 | 할부가 지원되지 않는 카드입니다. | This card does not support installments. |
+                 *     | `NOT_ALLOWED_POINT_USE` | 400 | 포인트 사용이 불가한 카드로 카드 포인트 결제에 실패했습니다. | The card does not allow point use, so the card point payment failed. |
+                 *     | `INVALID_REJECT_CARD` | 400 | 카드 사용이 거절되었습니다. 카드사 문의가 필요합니다. | The card was rejected. Please contact the card company. |
+                 *     | `INVALID_CARD_EXPIRATION` | 400 | 카드 정보를 다시 확인해주세요. (유효기간) | Please check the card details (expiry date). |
+                 *     | `INVALID_STOPPED_CARD` | 400 | 정지된 카드 입니다. | The card has been suspended. |
+                 *     | `INVALID_CARD_LOST_OR_STOLEN` | 400 | 분실 혹은 도난 카드입니다. | The card has been reported lost or stolen. |
+                 *     | `INVALID_CARD_NUMBER` | 400 | 카드번호를 다시 확인해주세요. | Please check the card number. |
+                 *     | `INVALID_CARD_PASSWORD` | 400 | 카드 정보를 다시 확인해주세요. (비밀번호) | Please check the card details (password). |
+                 *     | `INVALID_CARD_IDENTITY` | 400 | 입력하신 주민번호/사업자번호가 카드 소유주 정보와 일치하지 않습니다. | The identity number does not match the card owner. |
+                 *     | `INVALID_BIRTH_DAY_FORMAT` | 400 | 생년월일 정보는 6자리의 yyMMdd 형식이어야 합니다. 사업자등록번호는 10자리의 숫자여야 합니다. | A birth date must be 6 digits (yyMMdd); a business number must be 10 digits. |
+                 *     | `NOT_FOUND_TERMINAL_ID` | 400 | 단말기번호(Terminal Id)가 없습니다. 토스페이먼츠로 문의 바랍니다. | No terminal ID is registered. Please contact Toss Payments. |
+                 *     | `INVALID_AUTHORIZE_AUTH` | 400 | 유효하지 않은 인증 방식입니다. | The authentication method is not valid. |
+                 *     | `RESTRICTED_TRANSFER_ACCOUNT` | 400 | 계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요. | An account can be used for payment 12 hours after registration. Please contact the bank. |
+                 *     | `INVALID_UNREGISTERED_SUBMALL` | 400 | 등록되지 않은 서브몰입니다. | The sub-mall is not registered. |
+                 *     | `NOT_REGISTERED_BUSINESS` | 400 | 등록되지 않은 사업자 번호입니다. | The business registration number is not registered. |
+                 *     | `CARD_PROCESSING_ERROR` | 400 | 카드사에서 오류가 발생했습니다. | The card company reported an error. |
+                 *     | `INVALID_ACCOUNT_INFO_RE_REGISTER` | 400 | 유효하지 않은 계좌입니다. 계좌 재등록 후 시도해주세요. | The account is not valid. Please register the account again. |
+                 *     | `NOT_AVAILABLE_PAYMENT` | 400 | 결제가 불가능한 시간대입니다. | Payments are not available at this time. |
+                 *     | `UNAPPROVED_ORDER_ID` | 400 | 아직 승인되지 않은 주문번호입니다. | The orderId has not been approved yet. |
+                 *     | `DUPLICATED_CASH_RECEIPT` | 400 | 이미 발급된 현금영수증이 존재합니다. | A cash receipt has already been issued. |
+                 *     | `INVALID_CASH_RECEIPT_INFO` | 400 | 현금영수증 발급 정보가 유효하지 않습니다. | The cash receipt information is not valid. |
+                 *     | `UNAUTHORIZED_KEY` | 401 | 인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다. | This is an unauthenticated secret key or client key. |
+                 *     | `INCORRECT_BASIC_AUTH_FORMAT` | 403 | 잘못된 요청입니다. ':' 를 포함해 인코딩해주세요. | Invalid request. Encode the credentials including the ':' separator. |
+                 *     | `FORBIDDEN_REQUEST` | 403 | 허용되지 않은 요청입니다. | The request is not allowed. |
+                 *     | `FORBIDDEN_CONSECUTIVE_REQUEST` | 403 | 반복적인 요청은 허용되지 않습니다. 잠시 후 다시 시도해주세요. | Repeated requests are not allowed. Please try again shortly. |
+                 *     | `REJECT_CARD_COMPANY` | 403 | 결제 승인이 거절되었습니다. | The payment approval was rejected. |
+                 *     | `REJECT_CARD_PAYMENT` | 403 | 한도초과 혹은 잔액부족으로 결제에 실패했습니다. | The payment failed because of an exceeded limit or insufficient balance. |
+                 *     | `REJECT_ACCOUNT_PAYMENT` | 403 | 잔액부족으로 결제에 실패했습니다. | The payment failed because of an insufficient balance. |
+                 *     | `REJECT_TOSSPAY_INVALID_ACCOUNT` | 403 | 선택하신 출금 계좌가 출금이체 등록이 되어 있지 않아요. 계좌를 다시 등록해 주세요. | The selected withdrawal account is not registered for transfers. Please register it again. |
+                 *     | `EXCEED_MAX_AUTH_COUNT` | 403 | 최대 인증 횟수를 초과했습니다. 카드사로 문의해주세요. | The maximum number of authentication attempts was exceeded. Please contact the card company. |
+                 *     | `EXCEED_MAX_ONE_DAY_AMOUNT` | 403 | 일일 한도를 초과했습니다. | The daily limit has been exceeded. |
+                 *     | `NOT_AVAILABLE_BANK` | 403 | 은행 서비스 시간이 아닙니다. | The bank service is not available at this time. |
+                 *     | `INVALID_PASSWORD` | 403 | 결제 비밀번호가 일치하지 않습니다. | The payment password does not match. |
+                 *     | `FDS_ERROR` | 403 | [토스페이먼츠] 위험거래가 감지되어 결제가 제한됩니다. 발송된 문자에 포함된 링크를 통해 본인인증 후 결제가 가능합니다.(고객센터: 1644-8051) | [Toss Payments] A risky transaction was detected and the payment is restricted. Verify your identity through the link in the text message to continue. |
+                 *     | `NOT_CANCELABLE_AMOUNT` | 403 | 취소 할 수 없는 금액 입니다. | This amount cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT` | 403 | 취소 할 수 없는 결제 입니다. | This payment cannot be canceled. |
+                 *     | `NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER` | 403 | 휴면 처리된 회원의 결제는 취소할 수 없습니다. | Payments of dormant users cannot be canceled. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT` | 403 | 입금 대기중인 결제는 부분 환불이 불가합니다. | A payment waiting for deposit cannot be partially refunded. |
+                 *     | `NOT_ALLOWED_PARTIAL_REFUND` | 403 | 에스크로 주문, 현금 카드 결제일 때는 부분 환불을 할 수 없습니다. | Partial refunds are not allowed for escrow orders or cash card payments. |
+                 *     | `EXCEED_MAX_REFUND_DUE` | 403 | 환불 가능한 기간이 초과했습니다. | The refund period has passed. |
+                 *     | `EXCEED_CANCEL_LIMIT` | 403 | 취소 가능 한도를 초과했습니다. | The cancel limit has been exceeded. |
+                 *     | `NOT_FOUND_PAYMENT` | 404 | 존재하지 않는 결제 정보 입니다. | The payment does not exist. |
+                 *     | `NOT_FOUND_PAYMENT_SESSION` | 404 | 결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다. | The payment session has expired and its data no longer exists. |
+                 *     | `NOT_FOUND_BILLING` | 404 | 존재하지 않는 빌링 결제 인증 정보 입니다. | The billing authentication does not exist. |
+                 *     | `NOT_FOUND` | 404 | 존재하지 않는 정보 입니다. | The requested resource does not exist. |
+                 *     | `NOT_FOUND_MERCHANT` | 404 | 존재하지 않는 가맹점 정보 입니다. | The merchant does not exist. |
+                 *     | `NOT_FOUND_METHOD` | 404 | 존재하지 않는 결제수단 입니다. | The payment method does not exist. |
+                 *     | `NOT_FOUND_HTTP_METHOD` | 404 | 지원하지 않는 HTTP 메서드입니다. | The HTTP method is not supported for this path. |
+                 *     | `IDEMPOTENT_REQUEST_PROCESSING` | 409 | 이전 멱등 요청이 처리중입니다. | A previous request with this idempotency key is still being processed. |
+                 *     | `FAILED_INTERNAL_SYSTEM_PROCESSING` | 500 | 내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요. | Internal system processing failed. Please try again shortly. |
+                 *     | `FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING` | 500 | 결제가 완료되지 않았어요. 다시 시도해주세요. | The payment was not completed. Please try again. |
+                 *     | `UNKNOWN_PAYMENT_ERROR` | 500 | 결제에 실패했어요. 같은 문제가 반복된다면 은행이나 카드사로 문의해주세요. | The payment failed. If this keeps happening, please contact your bank or card company. |
+                 *     | `COMMON_ERROR` | 500 | 일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요. | A temporary error occurred. Please try again shortly. |
+                 *     | `UNKNOWN_ERROR` | 500 | 알 수 없는 에러가 발생했습니다. | An unknown error occurred. |
+                 *     | `FAILED_DB_PROCESSING` | 500 | 잘못된 요청 값으로 처리 중 DB 에러가 발생했습니다. | A database error occurred while processing the request. |
+                 *     | `FAILED_REFUND_PROCESS` | 500 | 은행 응답시간 지연이나 일시적인 오류로 환불요청에 실패했습니다. | The refund failed because of a bank delay or a temporary error. |
+                 *     | `FAILED_METHOD_HANDLING_CANCEL` | 500 | 취소 중 결제 시 사용한 결제 수단 처리과정에서 일시적인 에러가 발생했습니다. | A temporary error occurred while the payment method processed the cancel. |
+                 *     | `FAILED_PARTIAL_REFUND` | 500 | 은행 점검, 해약 계좌 등의 사유로 부분 환불이 실패했습니다. | The partial refund failed (bank maintenance, closed account, ...). |
+                 *     | `FAILED_CARD_COMPANY_RESPONSE` | 500 | 카드사에서 에러가 발생했습니다. 잠시 후 다시 시도해 주세요. | The card company returned an error. Please try again shortly. |
+                 *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
+                 *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
+                 *     <!-- error-catalogue:end -->
+                 * @example REJECT_CARD_COMPANY
+                 */
+                "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
                  * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
                  * @example en-US
@@ -2515,14 +4392,7 @@ export interface operations {
     submitBillingAuthWindow: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
-                 * @example confirm-order-001
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2550,6 +4420,369 @@ export interface operations {
                     /** @example <!doctype html><html lang="ko">…잘못된 요청입니다…</html> */
                     "text/html": string;
                 };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    registerWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterWebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description The URL or the event list is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TossError"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotentRequestProcessing"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    removeWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook endpoint's id.
+                 * @example wh_1a2b3c4d5e6f7g8h
+                 */
+                webhookId: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The removed endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries of this event. */
+                eventType?: components["schemas"]["WebhookEventType"];
+                /** @description Only deliveries in this state. */
+                status?: components["schemas"]["WebhookDeliveryStatus"];
+                /** @description At most this many (default 100). */
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    resendWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The delivery's id (also its `tosspayments-webhook-transmission-id`).
+                 * @example whtrans_a01j70335nkqqeg0zwzz2r4py9z
+                 */
+                deliveryId: components["parameters"]["DeliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery after the attempt. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotentRequestProcessing"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    setBillingFailures: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
+                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 * @example confirm-order-001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The billing key from `issueBillingKey`.
+                 * @example bill_123
+                 */
+                billingKey: components["parameters"]["BillingKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BillingFailuresRequest"];
+            };
+        };
+        responses: {
+            /** @description What is scheduled now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingFailures"];
+                };
+            };
+            /** @description The code is unknown. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TossError"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The billing key does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TossError"];
+                };
+            };
+            409: components["responses"]["IdempotentRequestProcessing"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    sendPaymentStatusChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description When this attempt was sent (KST, second precision).
+                 * @example 2026-04-21T10:14:01+09:00
+                 */
+                "tosspayments-webhook-transmission-time": components["parameters"]["WebhookTransmissionTime"];
+                /**
+                 * @description 0 on the first send, then 1 to 7.
+                 * @example 0
+                 */
+                "tosspayments-webhook-transmission-retried-count": components["parameters"]["WebhookRetriedCount"];
+                /**
+                 * @description The delivery's id, the same on every retry.
+                 * @example whtrans_a01j70335nkqqeg0zwzz2r4py9z
+                 */
+                "tosspayments-webhook-transmission-id": components["parameters"]["WebhookTransmissionId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer any 2xx within 10 seconds, or FakeToss retries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer (or none within 10 s) is retried on Toss's schedule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sendDepositCallback: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description When this attempt was sent (KST, second precision).
+                 * @example 2026-04-21T10:14:01+09:00
+                 */
+                "tosspayments-webhook-transmission-time": components["parameters"]["WebhookTransmissionTime"];
+                /**
+                 * @description 0 on the first send, then 1 to 7.
+                 * @example 0
+                 */
+                "tosspayments-webhook-transmission-retried-count": components["parameters"]["WebhookRetriedCount"];
+                /**
+                 * @description The delivery's id, the same on every retry.
+                 * @example whtrans_a01j70335nkqqeg0zwzz2r4py9z
+                 */
+                "tosspayments-webhook-transmission-id": components["parameters"]["WebhookTransmissionId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepositCallbackEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer any 2xx within 10 seconds, or FakeToss retries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer (or none within 10 s) is retried on Toss's schedule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sendBillingDeleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description When this attempt was sent (KST, second precision).
+                 * @example 2026-04-21T10:14:01+09:00
+                 */
+                "tosspayments-webhook-transmission-time": components["parameters"]["WebhookTransmissionTime"];
+                /**
+                 * @description 0 on the first send, then 1 to 7.
+                 * @example 0
+                 */
+                "tosspayments-webhook-transmission-retried-count": components["parameters"]["WebhookRetriedCount"];
+                /**
+                 * @description The delivery's id, the same on every retry.
+                 * @example whtrans_a01j70335nkqqeg0zwzz2r4py9z
+                 */
+                "tosspayments-webhook-transmission-id": components["parameters"]["WebhookTransmissionId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BillingDeletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer any 2xx within 10 seconds, or FakeToss retries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer (or none within 10 s) is retried on Toss's schedule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -158,3 +158,69 @@ const CARD_BY_CODE = new Map(CARD_COMPANIES.map((c) => [c.code, c]));
 export function cardCompanyByCode(code: string): CardCompany | undefined {
   return CARD_BY_CODE.get(code);
 }
+
+// ---------------------------------------------------------------- card BINs
+// Which card company a card number belongs to, for key-in payments and card billing keys.
+// Toss publishes no BIN table and test mode takes real card numbers, so this is FakeToss's
+// own small table, NOT a real BIN assignment, except 9410: Toss's test mode registered
+// `9410001234567890` as 하나카드 (issuerCode 21), 신용, 개인 (toss-api §4.3, §9).
+// The longest matching prefix wins. Otherwise the first digits name an international brand;
+// anything else falls back to FALLBACK_CARD_BIN (신한카드, as FakeToss's default card).
+//
+//   9410 하나 (21) 신용   9411 하나 (21) 체크    9420 신한 (41) 신용   9421 신한 (41) 체크
+//   9430 KB국민 (11) 신용 9431 KB국민 (11) 체크  9440 삼성 (51) 신용   9450 현대 (61) 신용
+//   9460 롯데 (71) 신용   9470 BC (31) 신용      9480 NH농협 (91) 체크 9490 우리 (W1) 신용
+//   4… VISA (4V)  51–55… 마스터 (4M)  34/37… 아멕스 (7A)  35… JCB (4J)  36/38… 다이너스 (6D)
+//   62… 유니온페이 (3C); international brands are acquired by 하나카드 (21), as in a Toss example.
+
+export interface CardBin {
+  prefix: string;
+  issuerCode: string;
+  acquirerCode: string;
+  cardType: "CREDIT" | "CHECK";
+}
+
+const bin = (prefix: string, issuerCode: string, cardType: CardBin["cardType"] = "CREDIT", acquirerCode = issuerCode): CardBin => ({
+  prefix,
+  issuerCode,
+  acquirerCode,
+  cardType,
+});
+
+export const CARD_BINS: readonly CardBin[] = [
+  bin("9410", "21"),
+  bin("9411", "21", "CHECK"),
+  bin("9420", "41"),
+  bin("9421", "41", "CHECK"),
+  bin("9430", "11"),
+  bin("9431", "11", "CHECK"),
+  bin("9440", "51"),
+  bin("9450", "61"),
+  bin("9460", "71"),
+  bin("9470", "31"),
+  bin("9480", "91", "CHECK"),
+  bin("9490", "W1"),
+  bin("4", "4V", "CREDIT", "21"),
+  bin("51", "4M", "CREDIT", "21"),
+  bin("52", "4M", "CREDIT", "21"),
+  bin("53", "4M", "CREDIT", "21"),
+  bin("54", "4M", "CREDIT", "21"),
+  bin("55", "4M", "CREDIT", "21"),
+  bin("34", "7A", "CREDIT", "21"),
+  bin("37", "7A", "CREDIT", "21"),
+  bin("35", "4J", "CREDIT", "21"),
+  bin("36", "6D", "CREDIT", "21"),
+  bin("38", "6D", "CREDIT", "21"),
+  bin("62", "3C", "CREDIT", "21"),
+];
+
+export const FALLBACK_CARD_BIN: CardBin = bin("", "41");
+
+/** The BIN entry of a card number (digits only): longest prefix, else the fallback. */
+export function cardBinOf(digits: string): CardBin {
+  let best: CardBin | undefined;
+  for (const b of CARD_BINS) {
+    if (digits.startsWith(b.prefix) && (best === undefined || b.prefix.length > best.prefix.length)) best = b;
+  }
+  return best ?? FALLBACK_CARD_BIN;
+}

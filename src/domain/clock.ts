@@ -1,5 +1,5 @@
-// Time. Every domain call asks the clock per tenant, so that a later issue can move one
-// tenant's clock (expiry tests) without touching the others.
+// Time. Every domain call asks the clock per tenant, so that one tenant's clock can move
+// (sandbox clock, expiry tests) without touching the others.
 
 export interface Clock {
   /** Epoch milliseconds as seen by this tenant. */
@@ -21,6 +21,46 @@ export class ManualClock implements Clock {
   }
   advance(ms: number): void {
     this.ms += ms;
+  }
+}
+
+/**
+ * The sandbox's virtual clocks: each tenant sees `base.now() + its offset`. Offsets start at the
+ * value stored with the tenant (`Tenant.clockOffsetMs`, via `load`) and only grow through
+ * `advance`; `setOffset` (reset) is the one way back. Persisting an offset is the caller's job
+ * (SandboxService), so this class stays free of I/O.
+ */
+export class TenantClock implements Clock {
+  private readonly offsets = new Map<string, number>();
+
+  constructor(readonly base: Clock = systemClock) {}
+
+  now(tenantId: string): number {
+    return this.base.now(tenantId) + this.offsetOf(tenantId);
+  }
+
+  offsetOf(tenantId: string): number {
+    return this.offsets.get(tenantId) ?? 0;
+  }
+
+  /** Takes the stored offsets of these tenants (start-up, or a tenant created later). */
+  load(tenants: Iterable<{ id: string; clockOffsetMs: number }>): void {
+    for (const t of tenants) this.setOffset(t.id, t.clockOffsetMs);
+  }
+
+  /** Moves one tenant's clock forward. Returns the new offset. A negative or non-finite step throws. */
+  advance(tenantId: string, ms: number): number {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`a clock only moves forward (got ${ms} ms)`);
+    const next = this.offsetOf(tenantId) + ms;
+    this.offsets.set(tenantId, next);
+    return next;
+  }
+
+  /** Sets an offset outright (load, reset). */
+  setOffset(tenantId: string, offsetMs: number): void {
+    if (!Number.isFinite(offsetMs)) throw new RangeError(`bad clock offset ${offsetMs}`);
+    if (offsetMs === 0) this.offsets.delete(tenantId);
+    else this.offsets.set(tenantId, offsetMs);
   }
 }
 

@@ -19,8 +19,8 @@ export const ERROR_CATALOGUE: Record<string, ErrorEntry> = {
   INVALID_PAYMENT_KEY: e(400, "잘못된 결제 키 입니다.", "The payment key is invalid."),
   INVALID_ORDER_ID: e(
     400,
-    "orderId는 영문 대소문자, 숫자, 특수문자 -, _, = 로 이루어진 6자 이상 64자 이하의 문자열이어야 합니다.",
-    "orderId must be 6 to 64 characters of letters, digits, '-', '_' or '='.",
+    "orderId는 영문 대소문자, 숫자, 특수문자 -, _ 로 이루어진 6자 이상 64자 이하의 문자열이어야 합니다.",
+    "orderId must be 6 to 64 characters of letters, digits, '-' or '_'.",
   ),
   INVALID_ORDER_NAME: e(400, "주문 이름은 100자 이하여야 합니다.", "orderName must be 100 characters or fewer."),
   INVALID_CUSTOMER_KEY: e(
@@ -172,6 +172,16 @@ export const ERROR_CATALOGUE: Record<string, ErrorEntry> = {
   UNAPPROVED_ORDER_ID: e(400, "아직 승인되지 않은 주문번호입니다.", "The orderId has not been approved yet."),
   DUPLICATED_CASH_RECEIPT: e(400, "이미 발급된 현금영수증이 존재합니다.", "A cash receipt has already been issued."),
   INVALID_CASH_RECEIPT_INFO: e(400, "현금영수증 발급 정보가 유효하지 않습니다.", "The cash receipt information is not valid."),
+  // ---- FakeToss's own codes, NOT Toss's: answers of the /sandbox controls, which have no Toss
+  // equivalent (Toss simulates deposits from its developer center, not through an API).
+  INVALID_DEPOSIT_AMOUNT: e(400, "입금 금액이 결제 금액과 일치하지 않습니다.", "The deposit amount does not match the payment amount."),
+  EXPIRED_VIRTUAL_ACCOUNT: e(400, "입금 기한이 지난 가상계좌입니다.", "The virtual account is past its due date."),
+  INVALID_PAYMENT_STATUS: e(
+    400,
+    "현재 결제 상태에서는 처리할 수 없는 요청입니다.",
+    "This request cannot be processed in the payment's current status.",
+  ),
+
   // Failure code kept on Payment.failure of an expired payment; never an HTTP answer by itself.
   EXPIRED_PAYMENT: e(400, "결제가 만료되었습니다. 다시 시도해주세요.", "The payment has expired. Please try again."),
 
@@ -275,6 +285,17 @@ export const ERROR_CATALOGUE: Record<string, ErrorEntry> = {
   FAILED_BILL_KEY_AUTH_CREATION: e(500, "빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요.", "Creating the billing key authentication failed. Please try again shortly."),
   FAILED_BILLING_AUTO_CANCEL: e(500, "빌링 결제 자동 취소에 실패했습니다.", "The automatic cancel of the billing payment failed."),
 };
+
+/** The catalogue's codes that are FakeToss's own, not Toss's (sandbox controls only). */
+export const FAKETOSS_ONLY_CODES: readonly string[] = ["INVALID_DEPOSIT_AMOUNT", "EXPIRED_VIRTUAL_ACCOUNT", "INVALID_PAYMENT_STATUS"];
+
+/**
+ * Codes `TossPayments-Test-Code` may force: every Toss code of the catalogue, in its order,
+ * except EXPIRED_PAYMENT (only ever a Payment.failure) and INVALID_TEST_CODE (the refusal itself).
+ */
+export const TEST_CODES: readonly string[] = Object.keys(ERROR_CATALOGUE).filter(
+  (code) => !FAKETOSS_ONLY_CODES.includes(code) && code !== "EXPIRED_PAYMENT" && code !== "INVALID_TEST_CODE",
+);
 
 export type Lang = "ko" | "en";
 

@@ -142,6 +142,12 @@ export interface PaymentSession {
   customerEmail: string | null;
   customerMobilePhone: string | null;
   customerKey: string | null;
+  /** Where the payment window sends the buyer after approval (createPayment); null otherwise. */
+  successUrl: string | null;
+  /** Where the payment window sends the buyer after a failure or cancel; null otherwise. */
+  failUrl: string | null;
+  /** A VIRTUAL_ACCOUNT window payment: hours from confirm to the account's dueDate (null = 168). */
+  validHours: number | null;
 }
 
 export interface PaymentRecord {
@@ -189,6 +195,8 @@ export interface Tenant {
   clientKey: string;
   mId: string;
   settings: TenantSettings;
+  /** How far this tenant's virtual clock runs ahead of the server's clock (sandbox), in ms. */
+  clockOffsetMs: number;
 }
 
 export interface TenantSettings {
@@ -196,4 +204,42 @@ export interface TenantSettings {
   labels: "seed" | "toss" | null;
   /** When true, confirm of an unknown paymentKey approves a new card payment instead of 404. */
   autoApproveUnknownPaymentKeys: boolean;
+}
+
+// ---------------------------------------------------------------- old rows
+// Records are stored as JSON; rows written before a field existed lack it. These fill the
+// defaults on read, so that every reader sees the current shape.
+
+/** Fills session fields missing from older rows. Returns `rec` itself when nothing was missing. */
+export function normalizePaymentRecord(rec: PaymentRecord): PaymentRecord {
+  const s = rec.session as Partial<PaymentSession> | undefined;
+  if (s && s.successUrl !== undefined && s.failUrl !== undefined && s.validHours !== undefined) return rec;
+  return {
+    ...rec,
+    session: {
+      confirmDeadline: s?.confirmDeadline ?? null,
+      authDeadline: s?.authDeadline ?? null,
+      customerName: s?.customerName ?? null,
+      customerEmail: s?.customerEmail ?? null,
+      customerMobilePhone: s?.customerMobilePhone ?? null,
+      customerKey: s?.customerKey ?? null,
+      successUrl: s?.successUrl ?? null,
+      failUrl: s?.failUrl ?? null,
+      validHours: s?.validHours ?? null,
+    },
+  };
+}
+
+/** Fills tenant fields missing from older rows (clockOffsetMs 0, default settings). */
+export function normalizeTenant(t: Tenant): Tenant {
+  const partial = t as Partial<Tenant>;
+  const settings = (partial.settings ?? {}) as Partial<TenantSettings>;
+  return {
+    ...t,
+    settings: {
+      labels: settings.labels ?? null,
+      autoApproveUnknownPaymentKeys: settings.autoApproveUnknownPaymentKeys ?? false,
+    },
+    clockOffsetMs: typeof partial.clockOffsetMs === "number" && Number.isFinite(partial.clockOffsetMs) ? partial.clockOffsetMs : 0,
+  };
 }

@@ -1,11 +1,13 @@
 // The payment domain: Toss's state machine and arithmetic over the store. Every read-modify-write
 // runs inside store.updatePayment's transaction, so concurrent requests never see or write a
 // stale payment (20 parallel partial cancels cannot overdraw the balance).
-import { cardCompanyByCode, resolveBank } from "./banks.js";
-import { formatKst, parseKstLocal, type Clock } from "./clock.js";
-import { TossError } from "./errors.js";
+import { cardBinOf, cardCompanyByCode, resolveBank } from "./banks.js";
+import { formatKst, KST_OFFSET_MS, parseKstLocal, type Clock } from "./clock.js";
+import { nextDeadline } from "./deadlines.js";
+import { ERROR_CATALOGUE, TossError } from "./errors.js";
 import {
   newApproveNo,
+  newAuthKey,
   newBillingKey,
   newPaymentKey,
   newSecret,
@@ -31,6 +33,8 @@ import type {
 import { splitVat } from "./money.js";
 import type { Store } from "../store/store.js";
 
+export { nextDeadline };
+
 export const API_VERSION = "2022-11-16";
 /** Confirm must follow buyer authentication within 10 minutes (toss-api §3.1). */
 export const CONFIRM_WINDOW_MS = 10 * 60 * 1000;
@@ -46,6 +50,11 @@ const HOUR_MS = 60 * 60 * 1000;
 const RECEIPT_HOST = "https://dashboard-sandbox.tosspayments.com";
 
 export const EXPIRED_FAILURE = { code: "EXPIRED_PAYMENT", message: "결제가 만료되었습니다. 다시 시도해주세요." } as const;
+/** failPayment's message for a code FakeToss has no message for. */
+export const GENERIC_FAILURE_MESSAGE = "결제에 실패했습니다.";
+/** The billing-auth window's card when the buyer types none (Toss test mode's working card, toss-api §9). */
+export const DEFAULT_TEST_CARD_NUMBER = "9410001234567890";
+export const INSTALLMENT_MIN_AMOUNT = 50_000;
 
 /** The card an authenticated session or billing key carries. */
 export interface CardInfo {
@@ -140,6 +149,90 @@ export interface CardSessionInput {
   metadata?: Record<string, string> | null;
 }
 
+export interface CreatePaymentInput {
+  method: PaymentMethod;
+  amount: number;
+  orderId: string;
+  orderName: string;
+  successUrl: string;
+  failUrl: string;
+  currency?: string;
+  customerName?: string;
+  customerEmail?: string;
+  customerMobilePhone?: string;
+  taxFreeAmount?: number;
+  /** VIRTUAL_ACCOUNT only: hours from confirm to the account's dueDate (default 168). */
+  validHours?: number;
+  metadata?: Record<string, string>;
+}
+
+/** What identifies a card when it is typed in (key-in payment, card billing key). */
+export interface CardEntry {
+  cardNumber: string;
+  cardExpirationYear: string;
+  cardExpirationMonth: string;
+  /** Birth date YYMMDD (a person) or a 10-digit business number (a company). */
+  customerIdentityNumber: string;
+  /** The first two digits of the card's password. */
+  cardPassword?: string;
+}
+
+export interface KeyInInput extends CardEntry {
+  amount: number;
+  orderId: string;
+  orderName: string;
+  cardInstallmentPlan?: number;
+  useFreeInstallmentPlan?: boolean;
+  useCardPoint?: boolean;
+  taxFreeAmount?: number;
+  customerEmail?: string;
+  customerName?: string;
+  customerIp?: string;
+}
+
+export interface BillingCardInput extends CardEntry {
+  customerKey: string;
+  customerName?: string;
+  customerEmail?: string;
+}
+
+export interface DepositInput {
+  /** Default: the payment's balance. */
+  amount?: number;
+  /** Default: the virtual account's customerName. */
+  depositorName?: string;
+}
+
+export interface FailInput {
+  code?: string;
+  message?: string;
+}
+
+/**
+ * Transition events, for the webhooks. `paymentChanged` runs after every COMMITTED change of a
+ * payment's status, of its cancels, or of `virtualAccount.expired` (deposits and deposit
+ * cancels change the status); `before` is undefined for a payment just created. Expiry is
+ * reported whoever finds it: a request, a lazy read, the sweeper. Never called for a refused
+ * change. A listener must not throw (what it throws is logged and swallowed) and must not block:
+ * it runs before the API call answers.
+ */
+export interface PaymentEvents {
+  paymentChanged(tenant: Tenant, before: PaymentRecord | undefined, after: PaymentRecord): void;
+  /** After a billing key was deleted (Toss's BILLING_DELETED webhook). */
+  billingDeleted?(tenant: Tenant, billing: Billing): void;
+}
+
+/** Whether before → after is a change PaymentEvents reports. */
+export function isReportedChange(before: PaymentRecord, after: PaymentRecord): boolean {
+  const a = before.payment;
+  const b = after.payment;
+  return (
+    a.status !== b.status ||
+    (a.cancels?.length ?? 0) !== (b.cancels?.length ?? 0) ||
+    (a.virtualAccount?.expired ?? null) !== (b.virtualAccount?.expired ?? null)
+  );
+}
+
 // ---------------------------------------------------------------- validation helpers
 
 const isInt = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n);
@@ -161,8 +254,9 @@ function checkTaxFree(taxFree: unknown, amount: number, what = "taxFreeAmount"):
   return taxFree;
 }
 
-// Toss's documented rule; its server is looser in places (toss-api §3), FakeToss follows the docs.
-const ORDER_ID_RE = /^[A-Za-z0-9_\-=.]{6,64}$/;
+// Toss's core API rule (toss-api §3): 6–64 of letters, digits, `-`, `_`. Other sources also allow
+// `=` or `.`; FakeToss follows the core API text, as openapi.yaml's OrderId does.
+export const ORDER_ID_RE = /^[A-Za-z0-9_-]{6,64}$/;
 
 export function checkOrderId(orderId: unknown): string {
   if (typeof orderId !== "string" || orderId === "") throw new TossError("INVALID_REQUIRED_PARAM", "orderId는 필수입니다.", "orderId is required.");
@@ -200,12 +294,125 @@ function checkMobilePhone(phone: unknown): string | null {
   return digits;
 }
 
+// Toss: 2–300 characters of letters, digits, `-`, `_`, `=`, `.`, `@` (toss-api §3).
+const CUSTOMER_KEY_RE = /^[A-Za-z0-9\-_=.@]{2,300}$/;
+
+function checkCustomerKey(value: unknown): string {
+  if (typeof value !== "string" || value === "")
+    throw new TossError("INVALID_REQUIRED_PARAM", "customerKey는 필수입니다.", "customerKey is required.");
+  if (!CUSTOMER_KEY_RE.test(value)) throw new TossError("INVALID_CUSTOMER_KEY");
+  return value;
+}
+
+/** An absolute http(s) URL, as the window redirects to it. */
+function checkRedirectUrl(value: unknown, field: string): string {
+  if (typeof value !== "string" || value === "")
+    throw new TossError("INVALID_REQUIRED_PARAM", `${field}는 필수입니다.`, `${field} is required.`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TossError("INVALID_URL");
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || value.length > 2000 || /\s/.test(value))
+    throw new TossError("INVALID_URL");
+  return value;
+}
+
+/** Toss: at most 5 pairs, keys ≤ 40 characters without `[` `]`, values ≤ 2000 characters. */
+function checkMetadata(value: unknown): Record<string, string> | null {
+  if (value === undefined || value === null) return null;
+  const bad = (): TossError =>
+    new TossError("INVALID_REQUEST", "metadata는 최대 5개의 문자열 키-값 쌍이어야 합니다.", "metadata must be at most 5 string key-value pairs.");
+  if (typeof value !== "object" || Array.isArray(value)) throw bad();
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > 5) throw bad();
+  for (const [k, v] of entries) {
+    if (k.length === 0 || k.length > 40 || /[[\]]/.test(k) || typeof v !== "string" || v.length > 2000) throw bad();
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+/** 0 (lump sum) or 2–12 months, and installments only from 50,000 KRW. */
+function checkInstallmentPlan(value: unknown, amount: number): number {
+  const plan = value ?? 0;
+  if (!isInt(plan) || plan < 0 || plan === 1) throw new TossError("INVALID_CARD_INSTALLMENT_PLAN");
+  if (plan > 12) throw new TossError("EXCEED_MAX_CARD_INSTALLMENT_PLAN");
+  if (plan > 0 && amount < INSTALLMENT_MIN_AMOUNT)
+    throw new TossError("INVALID_CARD_INSTALLMENT_PLAN", "할부는 50,000원 이상부터 가능합니다.", "Installments need an amount of at least 50,000 KRW.");
+  return plan;
+}
+
 function checkOptionalName(value: unknown, field: string): string | null {
   if (value === undefined || value === null || value === "") return null;
   if (typeof value !== "string" || [...value].length > 100)
     throw new TossError("INVALID_REQUEST", `${field}는 100자 이하여야 합니다.`, `${field} must be 100 characters or fewer.`);
   return value;
 }
+
+// ---------------------------------------------------------------- typed-in cards
+
+/**
+ * Toss's masking: the first 8 digits, `****`, then the rest with the last digit masked
+ * (`9410001234567890` → `94100012****789*`).
+ */
+export function maskCardNumber(digits: string): string {
+  return digits.slice(0, 8) + "****" + digits.slice(12, -1) + "*";
+}
+
+/** A card from its number alone: 14–19 digits (no Luhn check), company from the BIN table. */
+export function cardFromNumber(cardNumber: unknown): CardInfo {
+  const digits = typeof cardNumber === "string" ? cardNumber.replace(/[\s-]/g, "") : "";
+  if (!/^\d{14,19}$/.test(digits)) throw new TossError("INVALID_CARD_NUMBER");
+  const bin = cardBinOf(digits);
+  return {
+    number: maskCardNumber(digits),
+    issuerCode: bin.issuerCode,
+    acquirerCode: bin.acquirerCode,
+    cardType: bin.cardType,
+    ownerType: "PERSONAL",
+  };
+}
+
+/**
+ * Checks a typed-in card (key-in payment, card billing key) and describes it. `now` is the
+ * tenant's clock: a card is valid through the last day of its expiry month (KST).
+ * Errors: INVALID_CARD_NUMBER, INVALID_CARD_EXPIRATION (past, month 00/13, not digits),
+ * INVALID_CARD_IDENTITY (not 6 or 10 digits), INVALID_CARD_PASSWORD (not 2 digits).
+ * A 10-digit identity is a business number: the card is CORPORATE.
+ */
+export function parseCardEntry(input: CardEntry, now: number): CardInfo {
+  const card = cardFromNumber(input.cardNumber);
+
+  const yy = input.cardExpirationYear;
+  const mm = input.cardExpirationMonth;
+  if (typeof yy !== "string" || !/^(\d{2}|\d{4})$/.test(yy) || typeof mm !== "string" || !/^\d{1,2}$/.test(mm))
+    throw new TossError("INVALID_CARD_EXPIRATION");
+  const year = yy.length === 2 ? 2000 + Number(yy) : Number(yy);
+  const month = Number(mm);
+  if (month < 1 || month > 12) throw new TossError("INVALID_CARD_EXPIRATION");
+  const today = new Date(now + KST_OFFSET_MS);
+  const thisYear = today.getUTCFullYear();
+  const thisMonth = today.getUTCMonth() + 1;
+  if (year < thisYear || (year === thisYear && month < thisMonth)) throw new TossError("INVALID_CARD_EXPIRATION");
+
+  const identity = input.customerIdentityNumber;
+  if (typeof identity !== "string" || !/^(\d{6}|\d{10})$/.test(identity)) throw new TossError("INVALID_CARD_IDENTITY");
+
+  const password = input.cardPassword;
+  if (password !== undefined && password !== null && (typeof password !== "string" || !/^\d{2}$/.test(password)))
+    throw new TossError("INVALID_CARD_PASSWORD");
+
+  return { ...card, ownerType: identity.length === 10 ? "CORPORATE" : "PERSONAL" };
+}
+
+const billingCard = (info: CardInfo): NonNullable<Billing["card"]> => ({
+  issuerCode: info.issuerCode,
+  acquirerCode: info.acquirerCode,
+  number: info.number,
+  cardType: info.cardType,
+  ownerType: info.ownerType,
+});
 
 // ---------------------------------------------------------------- record builders
 
@@ -277,6 +484,9 @@ function emptySession(): PaymentSession {
     customerEmail: null,
     customerMobilePhone: null,
     customerKey: null,
+    successUrl: null,
+    failUrl: null,
+    validHours: null,
   };
 }
 
@@ -336,49 +546,79 @@ function expire(rec: PaymentRecord): PaymentRecord {
 }
 
 /**
- * Applies the deadlines that have passed at `now`, lazily: a READY payment past authDeadline or
- * an IN_PROGRESS one past confirmDeadline becomes EXPIRED; a waiting virtual account past its
+ * Applies the deadline (nextDeadline) once `now` is past it: a READY payment past authDeadline
+ * or an IN_PROGRESS one past confirmDeadline becomes EXPIRED; a waiting virtual account past its
  * dueDate gets `expired: true` (status stays WAITING_FOR_DEPOSIT, as in Toss).
  * Pure: returns `rec` itself when nothing changed, a new record otherwise.
  */
 export function applyDeadlines(rec: PaymentRecord, now: number): PaymentRecord {
+  const deadline = nextDeadline(rec);
+  if (deadline === null || !(now > deadline)) return rec;
   const p = rec.payment;
-  const s = rec.session;
-  if (p.status === "READY" && s.authDeadline !== null && now > s.authDeadline) return expire(rec);
-  if (p.status === "IN_PROGRESS" && s.confirmDeadline !== null && now > s.confirmDeadline) return expire(rec);
+  if (p.status === "READY" || p.status === "IN_PROGRESS") return expire(rec);
   const va = p.virtualAccount;
-  if (p.status === "WAITING_FOR_DEPOSIT" && va !== null && !va.expired) {
-    const due = parseKstLocal(va.dueDate);
-    if (due !== undefined && now > due) return { ...rec, payment: { ...p, virtualAccount: { ...va, expired: true } } };
-  }
+  if (p.status === "WAITING_FOR_DEPOSIT" && va !== null) return { ...rec, payment: { ...p, virtualAccount: { ...va, expired: true } } };
   return rec;
 }
 
 // ---------------------------------------------------------------- the service
 
 export class PaymentService {
+  /**
+   * `events` hears every committed transition (PaymentEvents). `tenantById` finds the tenant of
+   * a payment found by key alone (the payment window); by default the store's copy.
+   */
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly events?: PaymentEvents,
+    private readonly tenantById?: (id: string) => Tenant | undefined,
   ) {}
 
+  // ---- transition events
+
+  private emit(tenant: Tenant, before: PaymentRecord | undefined, after: PaymentRecord): void {
+    const events = this.events;
+    if (events === undefined) return;
+    if (before !== undefined && !isReportedChange(before, after)) return;
+    try {
+      const ret: unknown = events.paymentChanged(tenant, before, after);
+      // A listener declared void may still be async: never let its rejection go unhandled.
+      if (ret instanceof Promise) ret.catch((err: unknown) => logListenerError(err));
+    } catch (err) {
+      logListenerError(err);
+    }
+  }
+
+  /** insertPayment, then the creation event. */
+  private async insert(tenant: Tenant, rec: PaymentRecord): Promise<PaymentRecord> {
+    await this.store.insertPayment(tenant.id, rec);
+    this.emit(tenant, undefined, rec);
+    return rec;
+  }
+
   /**
-   * Atomic read-modify-write with deadlines applied first. When `fn` refuses with a TossError
-   * but the deadlines changed the record (e.g. the session just expired), the expiry is still
-   * persisted and the error thrown after the commit. `fn` must validate before it builds.
+   * Atomic read-modify-write with deadlines applied first (and again to what `fn` returns, so
+   * that a write never leaves a passed deadline pending). `fn` gets the record with deadlines
+   * applied, `now`, and the record as stored. When `fn` refuses with a TossError but the
+   * deadlines changed the record (e.g. the session just expired), the expiry is still persisted
+   * (and reported) and the error thrown after the commit. `fn` must validate before it builds.
    */
   private async mutate(
     tenant: Tenant,
     paymentKey: string,
     notFoundCode: string,
-    fn: (rec: PaymentRecord, now: number) => PaymentRecord,
+    fn: (rec: PaymentRecord, now: number, stored: PaymentRecord) => PaymentRecord,
   ): Promise<PaymentRecord> {
     const now = this.clock.now(tenant.id);
     let deferred: TossError | undefined;
+    let before: PaymentRecord | undefined;
     const out = await this.store.updatePayment(tenant.id, paymentKey, (stored) => {
+      before = stored;
       const fresh = applyDeadlines(stored, now);
       try {
-        return fn(fresh, now);
+        const next = fn(fresh, now, stored);
+        return next === fresh ? fresh : applyDeadlines(next, now);
       } catch (err) {
         if (fresh !== stored && err instanceof TossError) {
           deferred = err;
@@ -387,17 +627,31 @@ export class PaymentService {
         throw err;
       }
     });
+    if (out !== undefined && before !== undefined && out !== before) this.emit(tenant, before, out);
     if (deferred) throw deferred;
     if (out === undefined) throw new TossError(notFoundCode);
     return out;
   }
 
+  /**
+   * Applies and persists whatever deadline of this payment has passed on the tenant's clock.
+   * The one path for lazy reads and for the sweeper. Resolves undefined for an unknown key.
+   */
+  async applyDueDeadline(tenant: Tenant, paymentKey: string): Promise<PaymentRecord | undefined> {
+    const now = this.clock.now(tenant.id);
+    let before: PaymentRecord | undefined;
+    const out = await this.store.updatePayment(tenant.id, paymentKey, (stored) => {
+      before = stored;
+      return applyDeadlines(stored, now);
+    });
+    if (out !== undefined && before !== undefined && out !== before) this.emit(tenant, before, out);
+    return out;
+  }
+
   /** Persists deadline effects observed on a read. */
   private async refresh(tenant: Tenant, rec: PaymentRecord): Promise<PaymentRecord> {
-    const now = this.clock.now(tenant.id);
-    if (applyDeadlines(rec, now) === rec) return rec;
-    const out = await this.store.updatePayment(tenant.id, rec.payment.paymentKey, (r) => applyDeadlines(r, now));
-    return out ?? rec;
+    if (applyDeadlines(rec, this.clock.now(tenant.id)) === rec) return rec;
+    return (await this.applyDueDeadline(tenant, rec.payment.paymentKey)) ?? rec;
   }
 
   async getPayment(tenant: Tenant, paymentKey: string): Promise<PaymentRecord> {
@@ -412,29 +666,139 @@ export class PaymentService {
     return this.refresh(tenant, rec);
   }
 
-  /** Builds and stores a card session (fixtures, the payment window, sandbox controls). */
-  async createCardPaymentSession(tenant: Tenant, input: CardSessionInput): Promise<PaymentRecord> {
-    const rec = buildCardPaymentSession(tenant, this.clock.now(tenant.id), input);
-    await this.store.insertPayment(tenant.id, rec);
-    return rec;
+  /**
+   * The payment window is opened without a key: finds a payment by paymentKey across tenants,
+   * with its deadlines applied on its tenant's clock (and persisted, as getPayment does).
+   */
+  async findPaymentForCheckout(paymentKey: string): Promise<{ tenantId: string; rec: PaymentRecord } | undefined> {
+    const found = await this.store.findPayment(paymentKey);
+    if (found === undefined) return undefined;
+    const tenant = this.tenantById?.(found.tenantId) ?? (await this.store.getTenant(found.tenantId));
+    if (tenant === undefined) return found;
+    return { tenantId: found.tenantId, rec: await this.refresh(tenant, found.rec) };
   }
 
-  /** Buyer authentication: READY -> IN_PROGRESS, opening the 10-minute confirm window. */
+  /** Builds and stores a card session (fixtures, tests, sandbox controls). */
+  async createCardPaymentSession(tenant: Tenant, input: CardSessionInput): Promise<PaymentRecord> {
+    return this.insert(tenant, buildCardPaymentSession(tenant, this.clock.now(tenant.id), input));
+  }
+
+  /**
+   * Toss's "create a payment window" API: a READY payment of `method` (CARD or VIRTUAL_ACCOUNT)
+   * with `checkout.url` = `${origin}/v1/payments/{paymentKey}/checkout`, to be authenticated
+   * within 30 minutes. A virtual account is issued at confirm (validHours from then on).
+   */
+  async createPayment(tenant: Tenant, input: CreatePaymentInput, origin: string): Promise<PaymentRecord> {
+    const method = input.method;
+    if (method !== "CARD" && method !== "VIRTUAL_ACCOUNT") throw new TossError("NOT_SUPPORTED_METHOD");
+    const isAccount = method === "VIRTUAL_ACCOUNT";
+    const amount = checkAmount(input.amount, isAccount ? ACCOUNT_MIN_AMOUNT : CARD_MIN_AMOUNT);
+    const orderId = checkOrderId(input.orderId);
+    const orderName = checkOrderName(input.orderName);
+    const successUrl = checkRedirectUrl(input.successUrl, "successUrl");
+    const failUrl = checkRedirectUrl(input.failUrl, "failUrl");
+    if (input.currency !== undefined && input.currency !== null && input.currency !== "KRW") throw new TossError("INVALID_CURRENCY");
+    const taxFreeAmount = checkTaxFree(input.taxFreeAmount, amount);
+    const customerName = checkOptionalName(input.customerName, "customerName");
+    const customerEmail = checkEmail(input.customerEmail);
+    const customerMobilePhone = checkMobilePhone(input.customerMobilePhone);
+    const metadata = checkMetadata(input.metadata);
+    let validHours: number | null = null;
+    if (isAccount && input.validHours !== undefined && input.validHours !== null) {
+      validHours = input.validHours;
+      if (!isInt(validHours) || validHours < 1)
+        throw new TossError("INVALID_REQUEST", "validHours는 1 이상의 정수여야 합니다.", "validHours must be a positive integer.");
+      if (validHours > VA_MAX_VALID_HOURS) throw new TossError("EXCEED_MAX_VALID_HOURS");
+    }
+
+    const now = this.clock.now(tenant.id);
+    const payment = basePayment(tenant, {
+      paymentKey: newPaymentKey(isAccount ? "virtualAccount" : "normal"),
+      type: "NORMAL",
+      orderId,
+      orderName,
+      amount,
+      taxFreeAmount,
+      taxExemptionAmount: 0,
+      method,
+      status: "READY",
+      requestedAt: formatKst(now),
+    });
+    payment.metadata = metadata;
+    payment.checkout = { url: `${origin.replace(/\/+$/, "")}/v1/payments/${encodeURIComponent(payment.paymentKey)}/checkout` };
+    const session: PaymentSession = {
+      ...emptySession(),
+      authDeadline: now + AUTH_WINDOW_MS,
+      customerName,
+      customerEmail,
+      customerMobilePhone,
+      successUrl,
+      failUrl,
+      validHours,
+    };
+    return this.insert(tenant, { payment, session });
+  }
+
+  /**
+   * Buyer authentication: READY -> IN_PROGRESS, opening the 10-minute confirm window. A card
+   * payment gets its card now (`card`, default FakeToss's test card); a virtual account none.
+   * IN_PROGRESS again is a no-op; EXPIRED → 404 NOT_FOUND_PAYMENT_SESSION; any other status →
+   * 400 INVALID_PAYMENT_STATUS (FakeToss's).
+   */
   async authenticatePayment(tenant: Tenant, paymentKey: string, card?: Partial<CardInfo>): Promise<PaymentRecord> {
     return this.mutate(tenant, paymentKey, "NOT_FOUND_PAYMENT", (rec, now) => {
       const p = rec.payment;
       if (p.status === "IN_PROGRESS") return rec;
       if (p.status === "EXPIRED") throw new TossError("NOT_FOUND_PAYMENT_SESSION");
-      if (p.status !== "READY") throw new TossError("ALREADY_PROCESSED_PAYMENT");
+      if (p.status !== "READY") throw new TossError("INVALID_PAYMENT_STATUS");
+      const method = p.method ?? "CARD";
       return {
         payment: {
           ...p,
           status: "IN_PROGRESS",
-          method: p.method ?? "CARD",
-          card: p.card ?? makeCard({ ...DEFAULT_CARD, ...card }, p.totalAmount, "00000000"),
+          method,
+          card: method === "VIRTUAL_ACCOUNT" ? null : (p.card ?? makeCard({ ...DEFAULT_CARD, ...card }, p.totalAmount, "00000000")),
         },
         session: { ...rec.session, authDeadline: null, confirmDeadline: now + CONFIRM_WINDOW_MS },
       };
+    });
+  }
+
+  /**
+   * The window's "실패": READY or IN_PROGRESS → ABORTED with `failure` = {code, message}
+   * (default PAY_PROCESS_ABORTED, message from the catalogue). Else 400 INVALID_PAYMENT_STATUS.
+   */
+  async failPayment(tenant: Tenant, paymentKey: string, input: FailInput = {}): Promise<PaymentRecord> {
+    const code = input.code ?? "PAY_PROCESS_ABORTED";
+    if (typeof code !== "string" || !/^[A-Z][A-Z0-9_]{1,63}$/.test(code))
+      throw new TossError("INVALID_REQUEST", "code는 영문 대문자, 숫자, _ 로 이루어진 코드여야 합니다.", "code must be an upper-case error code.");
+    const message = input.message ?? ERROR_CATALOGUE[code]?.ko ?? GENERIC_FAILURE_MESSAGE;
+    if (typeof message !== "string" || [...message].length > 510)
+      throw new TossError("INVALID_REQUEST", "message는 510자 이하여야 합니다.", "message must be 510 characters or fewer.");
+    return this.mutate(tenant, paymentKey, "NOT_FOUND_PAYMENT", (rec) => {
+      const p = rec.payment;
+      if (p.status !== "READY" && p.status !== "IN_PROGRESS") throw new TossError("INVALID_PAYMENT_STATUS");
+      return { ...rec, payment: { ...p, status: "ABORTED", failure: { code, message } } };
+    });
+  }
+
+  /**
+   * Makes the deadline pass now: READY/IN_PROGRESS → EXPIRED (failure EXPIRED_PAYMENT); a
+   * virtual account waiting for deposit → `expired: true` with dueDate = now, status unchanged.
+   * A payment whose deadline had already passed (just applied, or an account already expired)
+   * is answered as it is. Else 400 INVALID_PAYMENT_STATUS.
+   */
+  async expirePayment(tenant: Tenant, paymentKey: string): Promise<PaymentRecord> {
+    return this.mutate(tenant, paymentKey, "NOT_FOUND_PAYMENT", (rec, now, stored) => {
+      const p = rec.payment;
+      if (p.status === "READY" || p.status === "IN_PROGRESS") return expire(rec);
+      if (p.status === "EXPIRED" && stored.payment.status !== "EXPIRED") return rec; // its deadline passed just now
+      const va = p.virtualAccount;
+      if (p.status === "WAITING_FOR_DEPOSIT" && va !== null) {
+        if (va.expired) return rec;
+        return { ...rec, payment: { ...p, virtualAccount: { ...va, expired: true, dueDate: formatKst(now) } } };
+      }
+      throw new TossError("INVALID_PAYMENT_STATUS");
     });
   }
 
@@ -457,8 +821,33 @@ export class PaymentService {
           );
         const txKey = newTransactionKey();
         // A virtual account chosen in the window is issued, not approved (toss-api §3.1).
-        if (p.method === "VIRTUAL_ACCOUNT" && p.virtualAccount !== null) {
-          return { ...rec, payment: { ...p, status: "WAITING_FOR_DEPOSIT", approvedAt: null, lastTransactionKey: txKey } };
+        if (p.method === "VIRTUAL_ACCOUNT") {
+          const hours = rec.session.validHours ?? VA_DEFAULT_VALID_HOURS;
+          return {
+            ...rec,
+            payment: {
+              ...p,
+              status: "WAITING_FOR_DEPOSIT",
+              approvedAt: null,
+              lastTransactionKey: txKey,
+              secret: p.secret ?? newSecret(),
+              card: null,
+              receipt: p.receipt ?? { url: transferReceiptUrl(p.paymentKey) },
+              failure: null,
+              virtualAccount: p.virtualAccount ?? {
+                accountType: "NORMAL",
+                accountNumber: newVirtualAccountNumber(),
+                bankCode: VA_DEFAULT_BANK,
+                customerName: rec.session.customerName ?? "고객",
+                depositorName: null,
+                dueDate: formatKst(now + hours * HOUR_MS),
+                refundStatus: "NONE",
+                expired: false,
+                settlementStatus: "INCOMPLETED",
+                refundReceiveAccount: null,
+              },
+            },
+          };
         }
         const card = p.card ?? makeCard(DEFAULT_CARD, p.totalAmount, "");
         return {
@@ -509,7 +898,7 @@ export class PaymentService {
       },
     };
     try {
-      await this.store.insertPayment(tenant.id, done);
+      await this.insert(tenant, done);
     } catch (err) {
       // A concurrent confirm of the same key won the insert: answer as for a repeat.
       if (!(err instanceof TossError) && (await this.store.getPayment(tenant.id, input.paymentKey)) !== undefined)
@@ -712,38 +1101,26 @@ export class PaymentService {
       payment,
       session: { ...emptySession(), customerName, customerEmail, customerMobilePhone },
     };
-    await this.store.insertPayment(tenant.id, rec);
-    return rec;
+    return this.insert(tenant, rec);
   }
 
   /**
-   * Simulates the buyer's deposit: WAITING_FOR_DEPOSIT -> DONE. `amount` defaults to the amount
-   * due, `depositorName` to the customer's name. Codes are FakeToss's choice (no Toss API does
-   * this): a different amount -> 400 INVALID_REQUEST; a past-due account -> 403 FORBIDDEN_REQUEST.
+   * Simulates the buyer's deposit: WAITING_FOR_DEPOSIT -> DONE, `approvedAt` now, a new
+   * transaction key, `depositorName` = input.depositorName or the account's customerName.
+   * Codes are FakeToss's own (no Toss API does this): not a virtual account waiting for a
+   * deposit → 400 INVALID_PAYMENT_STATUS; past its due date → 400 EXPIRED_VIRTUAL_ACCOUNT; an
+   * amount other than the balance → 400 INVALID_DEPOSIT_AMOUNT (banks refuse it).
    */
-  async depositVirtualAccount(
-    tenant: Tenant,
-    paymentKey: string,
-    opts: number | { amount?: number; depositorName?: string } = {},
-  ): Promise<PaymentRecord> {
-    const { amount, depositorName } = typeof opts === "number" ? { amount: opts, depositorName: undefined } : opts;
+  async depositVirtualAccount(tenant: Tenant, paymentKey: string, input: DepositInput = {}): Promise<PaymentRecord> {
+    const { amount, depositorName } = input;
     const depositor = checkOptionalName(depositorName, "depositorName");
     return this.mutate(tenant, paymentKey, "NOT_FOUND_PAYMENT", (rec, now) => {
       const p = rec.payment;
       const va = p.virtualAccount;
-      if (p.method !== "VIRTUAL_ACCOUNT" || va === null)
-        throw new TossError("INVALID_REQUEST", "가상계좌 결제가 아닙니다.", "This is not a virtual account payment.");
-      if (p.status === "DONE" || p.status === "PARTIAL_CANCELED") throw new TossError("ALREADY_COMPLETED_PAYMENT");
-      if (p.status === "CANCELED") throw new TossError("ALREADY_CANCELED_PAYMENT");
-      if (p.status !== "WAITING_FOR_DEPOSIT") throw new TossError("FORBIDDEN_REQUEST");
-      if (va.expired)
-        throw new TossError("FORBIDDEN_REQUEST", "입금 기한이 지난 가상계좌입니다.", "The virtual account is past its due date.");
-      if (amount !== undefined && amount !== p.totalAmount)
-        throw new TossError(
-          "INVALID_REQUEST",
-          "입금 금액이 결제 금액과 일치하지 않습니다.",
-          "The deposit amount does not match the payment amount.",
-        );
+      if (p.method !== "VIRTUAL_ACCOUNT" || va === null || p.status !== "WAITING_FOR_DEPOSIT")
+        throw new TossError("INVALID_PAYMENT_STATUS");
+      if (va.expired) throw new TossError("EXPIRED_VIRTUAL_ACCOUNT");
+      if (amount !== undefined && amount !== null && amount !== p.balanceAmount) throw new TossError("INVALID_DEPOSIT_AMOUNT");
       return {
         ...rec,
         payment: {
@@ -755,6 +1132,71 @@ export class PaymentService {
         },
       };
     });
+  }
+
+  /**
+   * Reverses a deposit (a bank-side deposit error), as Toss does from API version 1.5: a
+   * deposited virtual account without cancels goes back to WAITING_FOR_DEPOSIT, `approvedAt`
+   * and `depositorName` null. Else 400 INVALID_PAYMENT_STATUS. A dueDate that passed meanwhile
+   * takes effect at once (`expired: true`).
+   */
+  async cancelDeposit(tenant: Tenant, paymentKey: string): Promise<PaymentRecord> {
+    return this.mutate(tenant, paymentKey, "NOT_FOUND_PAYMENT", (rec) => {
+      const p = rec.payment;
+      const va = p.virtualAccount;
+      if (p.method !== "VIRTUAL_ACCOUNT" || va === null || p.status !== "DONE" || (p.cancels?.length ?? 0) > 0)
+        throw new TossError("INVALID_PAYMENT_STATUS");
+      return {
+        ...rec,
+        payment: {
+          ...p,
+          status: "WAITING_FOR_DEPOSIT",
+          approvedAt: null,
+          lastTransactionKey: newTransactionKey(),
+          virtualAccount: { ...va, depositorName: null },
+        },
+      };
+    });
+  }
+
+  /**
+   * Key-in (card number) payment: approved at once, DONE, `card` from the typed-in card
+   * (parseCardEntry: masked number, company from the BIN, CORPORATE for a business number).
+   */
+  async keyIn(tenant: Tenant, input: KeyInInput): Promise<PaymentRecord> {
+    const amount = checkAmount(input.amount, CARD_MIN_AMOUNT);
+    const orderId = checkOrderId(input.orderId);
+    const orderName = checkOrderName(input.orderName);
+    const now = this.clock.now(tenant.id);
+    const info = parseCardEntry(input, now);
+    const plan = checkInstallmentPlan(input.cardInstallmentPlan, amount);
+    const taxFreeAmount = checkTaxFree(input.taxFreeAmount, amount);
+    const customerEmail = checkEmail(input.customerEmail);
+    const customerName = checkOptionalName(input.customerName, "customerName");
+
+    const payment = basePayment(tenant, {
+      paymentKey: newPaymentKey(),
+      type: "NORMAL",
+      orderId,
+      orderName,
+      amount,
+      taxFreeAmount,
+      taxExemptionAmount: 0,
+      method: "CARD",
+      status: "DONE",
+      requestedAt: formatKst(now),
+    });
+    const card = makeCard(info, amount, newApproveNo(), plan);
+    card.useCardPoint = input.useCardPoint === true;
+    if (plan > 0) {
+      card.isInterestFree = input.useFreeInstallmentPlan === true;
+      card.interestPayer = card.isInterestFree ? "MERCHANT" : "BUYER";
+    }
+    payment.card = card;
+    payment.approvedAt = formatKst(now);
+    payment.lastTransactionKey = newTransactionKey();
+    payment.receipt = { url: cardReceiptUrl(payment.paymentKey) };
+    return this.insert(tenant, { payment, session: { ...emptySession(), customerName, customerEmail } });
   }
 
   async issueBillingKey(tenant: Tenant, input: BillingIssueInput): Promise<Billing> {
@@ -793,11 +1235,7 @@ export class PaymentService {
     const taxExemptionAmount = checkTaxFree(input.taxExemptionAmount, amount, "taxExemptionAmount");
     const customerEmail = checkEmail(input.customerEmail);
     const customerName = checkOptionalName(input.customerName, "customerName");
-    const plan = input.cardInstallmentPlan ?? 0;
-    if (!isInt(plan) || plan < 0 || plan === 1) throw new TossError("INVALID_CARD_INSTALLMENT_PLAN");
-    if (plan > 12) throw new TossError("EXCEED_MAX_CARD_INSTALLMENT_PLAN");
-    if (plan > 0 && amount < 50_000)
-      throw new TossError("INVALID_CARD_INSTALLMENT_PLAN", "할부는 50,000원 이상부터 가능합니다.", "Installments need an amount of at least 50,000 KRW.");
+    const plan = checkInstallmentPlan(input.cardInstallmentPlan, amount);
     const now = this.clock.now(tenant.id);
 
     const rec = await this.store.chargeBilling(tenant.id, billingKey, (b) => {
@@ -824,6 +1262,64 @@ export class PaymentService {
       return { payment, session };
     });
     if (rec === undefined) throw new TossError("NOT_FOUND_BILLING");
+    this.emit(tenant, undefined, rec);
     return rec;
   }
+
+  /** A billing key from a typed-in card (no browser): stored at once, usable by chargeBilling. */
+  async issueBillingKeyWithCard(tenant: Tenant, input: BillingCardInput): Promise<Billing> {
+    const customerKey = checkCustomerKey(input.customerKey);
+    const now = this.clock.now(tenant.id);
+    const card = billingCard(parseCardEntry(input, now));
+    checkOptionalName(input.customerName, "customerName");
+    checkEmail(input.customerEmail);
+    const billing: Billing = {
+      mId: tenant.mId,
+      customerKey,
+      authenticatedAt: formatKst(now),
+      method: "CARD",
+      billingKey: newBillingKey(),
+      card,
+      transfers: null,
+      cardCompany: cardCompanyByCode(card.issuerCode)?.name ?? null,
+      cardNumber: card.number,
+    };
+    await this.store.insertBilling(tenant.id, { billing, removed: false });
+    return billing;
+  }
+
+  /** Removes a billing key: unknown → 404 NOT_FOUND_BILLING, removed → 400 ALREADY_REMOVED_BILLING_KEY. */
+  async deleteBillingKey(tenant: Tenant, billingKey: string): Promise<void> {
+    const rec = await this.store.updateBilling(tenant.id, billingKey, (b) => {
+      if (b.removed) throw new TossError("ALREADY_REMOVED_BILLING_KEY");
+      return { ...b, removed: true };
+    });
+    if (rec === undefined) throw new TossError("NOT_FOUND_BILLING");
+    const events = this.events;
+    if (events?.billingDeleted === undefined) return;
+    try {
+      events.billingDeleted(tenant, rec.billing);
+    } catch (err) {
+      logListenerError(err);
+    }
+  }
+
+  /**
+   * What the billing-auth window hands out: a fresh single-use authKey for `customerKey`, whose
+   * card is `cardNumber` (cardFromNumber) or Toss test mode's working card 9410001234567890.
+   */
+  async issueBillingAuth(tenant: Tenant, input: { customerKey: string; cardNumber?: string }): Promise<BillingAuth> {
+    const customerKey = checkCustomerKey(input.customerKey);
+    const number = input.cardNumber === undefined || input.cardNumber === "" ? DEFAULT_TEST_CARD_NUMBER : input.cardNumber;
+    const card = billingCard(cardFromNumber(number));
+    for (;;) {
+      const auth: BillingAuth = { authKey: newAuthKey(), customerKey, billingKey: null, card, used: false };
+      if (await this.store.insertBillingAuth(tenant.id, auth)) return auth;
+      // 30 random characters collided: draw again.
+    }
+  }
+}
+
+function logListenerError(err: unknown): void {
+  console.error("[faketoss] a payment event listener failed:", err);
 }

@@ -1,5 +1,8 @@
 // Tenants: each secret key is one, with its own payments, billing keys, idempotency records and
 // settings. Lookups by key happen on every request, so they are served from memory.
+//
+// One object per tenant: the registry never replaces a cached Tenant, it updates it in place.
+// Whoever holds it (a request, the sweeper, a test) sees new settings and clock offsets at once.
 import { createHash } from "node:crypto";
 import type { Store } from "../store/store.js";
 import { DEFAULT_MID } from "./ids.js";
@@ -33,20 +36,22 @@ export class TenantRegistry {
 
   async ensure(pair: KeyPair): Promise<Tenant> {
     const existing = await this.store.getTenantBySecretKey(pair.secretKey);
-    if (existing) {
-      this.remember(existing);
-      return existing;
-    }
+    if (existing) return this.remember(existing);
     const tenant: Tenant = {
       id: tenantIdOf(pair.secretKey),
       secretKey: pair.secretKey,
       clientKey: pair.clientKey,
       mId: DEFAULT_MID,
       settings: { ...DEFAULT_SETTINGS },
+      clockOffsetMs: 0,
     };
     await this.store.upsertTenant(tenant);
-    this.remember(tenant);
-    return tenant;
+    return this.remember(tenant);
+  }
+
+  /** Every known tenant (the cached objects). */
+  list(): Tenant[] {
+    return [...this.byId.values()];
   }
 
   lookupSecretKey(secretKey: string): Tenant | undefined {
@@ -61,15 +66,36 @@ export class TenantRegistry {
     return this.byClientKey.get(clientKey);
   }
 
+  /** Stores the settings and updates the cached tenant (and `tenant`, if another copy) in place. */
   async updateSettings(tenant: Tenant, settings: TenantSettings): Promise<Tenant> {
-    const updated = (await this.store.updateTenantSettings(tenant.id, settings)) ?? { ...tenant, settings };
-    this.remember(updated);
-    return updated;
+    const stored = await this.store.updateTenantSettings(tenant.id, { ...settings });
+    return this.apply(tenant, { settings: { ...(stored?.settings ?? settings) } });
   }
 
-  private remember(t: Tenant): void {
+  /** Stores the tenant's clock offset and updates the cached tenant in place. */
+  async setClockOffset(tenant: Tenant, clockOffsetMs: number): Promise<Tenant> {
+    await this.store.updateTenant(tenant.id, (t) => ({ ...t, clockOffsetMs }));
+    return this.apply(tenant, { clockOffsetMs });
+  }
+
+  private apply(tenant: Tenant, patch: Partial<Pick<Tenant, "settings" | "clockOffsetMs">>): Tenant {
+    const cached = this.byId.get(tenant.id);
+    if (cached !== undefined && cached !== tenant) Object.assign(cached, patch);
+    Object.assign(tenant, patch);
+    return cached ?? this.remember(tenant);
+  }
+
+  /** Caches `t`, or refreshes the tenant already cached under its id (keeping that object). */
+  private remember(t: Tenant): Tenant {
+    const cached = this.byId.get(t.id);
+    if (cached !== undefined && cached !== t) {
+      if (cached.clientKey !== t.clientKey) this.byClientKey.delete(cached.clientKey);
+      Object.assign(cached, t);
+      t = cached;
+    }
     this.bySecretKey.set(t.secretKey, t);
     this.byClientKey.set(t.clientKey, t);
     this.byId.set(t.id, t);
+    return t;
   }
 }

@@ -22,6 +22,7 @@ import { langOf, sendTossError, toTossError } from "./errors.js";
 import { createHandlers } from "./handlers.js";
 import { idempotencyHooks } from "./idempotency.js";
 import { errorPage } from "./pages.js";
+import { testCodeHook } from "./test-code.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -101,7 +102,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       route.preHandler = undefined;
       const headers = (route.schema as { headers?: { properties?: Record<string, unknown> } } | undefined)?.headers;
       const takesKey = route.method === "POST" && Object.keys(headers?.properties ?? {}).some((k) => k.toLowerCase() === "idempotency-key");
-      route.onRequest = takesKey ? [security, idem.onRequest] : [security];
+      // Toss honours TossPayments-Test-Code on its own API only, not on FakeToss's /sandbox.
+      const testCode = route.url.startsWith("/v1/") ? [testCodeHook] : [];
+      route.onRequest = takesKey ? [security, ...testCode, idem.onRequest] : [security, ...testCode];
       if (takesKey) route.onSend = [idem.onSend];
     }
     // Fastify validates a body only when one arrived with a Content-Type; a POST with neither

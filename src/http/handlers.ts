@@ -34,7 +34,9 @@ export type Req<Op extends keyof operations> = FastifyRequest<{
 }>;
 
 export type Handler<Op extends keyof operations> = (request: Req<Op>, reply: FastifyReply) => Promise<OkBody<Op> | FastifyReply | void>;
-type Handlers = { [Op in keyof operations]: Handler<Op> };
+/** Operations FakeToss serves; `send…` operations are the webhooks it sends (spec `webhooks:`). */
+type ServedOps = Exclude<keyof operations, `send${string}`>;
+type Handlers = { [Op in ServedOps]: Handler<Op> };
 
 export function createHandlers(deps: AppDeps): Handlers {
   const { service, sandbox, config } = deps;

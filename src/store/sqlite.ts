@@ -1,5 +1,7 @@
 // The embedded store: better-sqlite3, one file (or :memory:). Rows keep the columns we look up
-// by (indexed) plus the record as JSON text, so the model can grow without migrations.
+// by (indexed) plus the record as JSON text, so the model can grow without migrations; fields
+// added later are defaulted on read (normalizePaymentRecord, normalizeTenant). A new indexed
+// column does need one: see MIGRATIONS, keyed by PRAGMA user_version.
 //
 // Durability: WAL with synchronous=NORMAL. A commit is in the WAL (the OS page cache) before the
 // call returns, so an answered 200 survives SIGKILL or any process crash; only an OS crash or
@@ -9,7 +11,16 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { TossError } from "../domain/errors.js";
-import type { BillingAuth, BillingRecord, PaymentRecord, Tenant, TenantSettings } from "../domain/model.js";
+import { nextDeadline } from "../domain/deadlines.js";
+import {
+  normalizePaymentRecord,
+  normalizeTenant,
+  type BillingAuth,
+  type BillingRecord,
+  type PaymentRecord,
+  type Tenant,
+  type TenantSettings,
+} from "../domain/model.js";
 import {
   IDEMPOTENCY_TTL_MS,
   type IdempotencyClaim,
@@ -18,8 +29,11 @@ import {
   type Store,
 } from "./store.js";
 
-const SCHEMA_VERSION = 1;
+/** The schema this code writes. A file at a lower version is migrated on open. */
+export const SCHEMA_VERSION = 2;
 
+// Version 1's tables. Later versions change them only through MIGRATIONS, so that a fresh file
+// and a migrated one end up identical.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tenants (
   id          TEXT PRIMARY KEY,
@@ -71,6 +85,59 @@ CREATE TABLE IF NOT EXISTS idempotency (
 CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (tenant_id, created_at);
 `;
 
+type Db = InstanceType<typeof Database>;
+
+/**
+ * MIGRATIONS[n] takes a file from user_version n+1 to n+2 (index 0: version 1 → 2). Each runs
+ * in one transaction with the version bump, so a crash leaves the file at the old version.
+ */
+const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
+  // 1 → 2: deadline_at, the epoch ms (tenant clock) of the payment's next deadline, for the
+  // sweeper; payment_key alone indexed, for the payment window (opened without a key).
+  (db) => {
+    const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('payments')`).all();
+    if (!columns.some((c) => c.name === "deadline_at")) db.exec(`ALTER TABLE payments ADD COLUMN deadline_at INTEGER`);
+    db.exec(`
+      CREATE INDEX IF NOT EXISTS payments_deadline ON payments (tenant_id, deadline_at) WHERE deadline_at IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS payments_key ON payments (payment_key);
+    `);
+    const page = db.prepare<[number], { id: number; data: string }>(
+      `SELECT rowid AS id, data FROM payments WHERE rowid > ? ORDER BY rowid LIMIT 500`,
+    );
+    const set = db.prepare<[number | null, number]>(`UPDATE payments SET deadline_at = ? WHERE rowid = ?`);
+    for (let last = 0; ; ) {
+      const rows = page.all(last);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        set.run(nextDeadline(normalizePaymentRecord(JSON.parse(row.data) as PaymentRecord)), row.id);
+        last = row.id;
+      }
+    }
+  },
+];
+
+function migrate(db: Db): void {
+  let version = db.pragma("user_version", { simple: true }) as number;
+  if (version > SCHEMA_VERSION)
+    throw new Error(`the database was written by a newer FakeToss (schema ${version}; this one knows up to ${SCHEMA_VERSION})`);
+  if (version < 1) {
+    db.pragma("user_version = 1"); // a fresh file: SCHEMA just created version 1's tables
+    version = 1;
+  }
+  while (version < SCHEMA_VERSION) {
+    const step = MIGRATIONS[version - 1]!;
+    const to = version + 1;
+    db.transaction(() => {
+      step(db);
+      db.pragma(`user_version = ${to}`);
+    }).immediate();
+    version = to;
+  }
+}
+
+const parsePayment = (text: string): PaymentRecord => normalizePaymentRecord(JSON.parse(text) as PaymentRecord);
+const parseTenant = (text: string): Tenant => normalizeTenant(JSON.parse(text) as Tenant);
+
 interface IdemRow {
   done: number;
   status: number | null;
@@ -107,9 +174,13 @@ export function openSqliteStore(path: string): Store {
   // straight from the OS page cache.
   db.pragma("wal_autocheckpoint = 10000");
   db.pragma("mmap_size = 268435456");
-  db.exec(SCHEMA);
-  const version = db.pragma("user_version", { simple: true }) as number;
-  if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  try {
+    db.exec(SCHEMA);
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
 
   // ---- prepared once
   const tenantUpsert = db.prepare<[string, string, string, string]>(
@@ -127,8 +198,8 @@ export function openSqliteStore(path: string): Store {
   const delBillings = db.prepare<[string]>(`DELETE FROM billings WHERE tenant_id = ?`);
   const delIdem = db.prepare<[string]>(`DELETE FROM idempotency WHERE tenant_id = ?`);
 
-  const payInsert = db.prepare<[string, string, string, string, string]>(
-    `INSERT INTO payments (tenant_id, payment_key, order_id, status, data) VALUES (?, ?, ?, ?, ?)`,
+  const payInsert = db.prepare<[string, string, string, string, string, number | null]>(
+    `INSERT INTO payments (tenant_id, payment_key, order_id, status, data, deadline_at) VALUES (?, ?, ?, ?, ?, ?)`,
   );
   const payGet = db.prepare<[string, string], string>(
     `SELECT data FROM payments WHERE tenant_id = ? AND payment_key = ?`,
@@ -136,9 +207,21 @@ export function openSqliteStore(path: string): Store {
   const payGetByOrder = db.prepare<[string, string], string>(
     `SELECT data FROM payments WHERE tenant_id = ? AND order_id = ?`,
   ).pluck();
-  const payUpdate = db.prepare<[string, string, string, string, string]>(
-    `UPDATE payments SET order_id = ?, status = ?, data = ? WHERE tenant_id = ? AND payment_key = ?`,
+  const payUpdate = db.prepare<[string, string, string, number | null, string, string]>(
+    `UPDATE payments SET order_id = ?, status = ?, data = ?, deadline_at = ? WHERE tenant_id = ? AND payment_key = ?`,
   );
+  // Across tenants, for the payment window. A key is unique per tenant only (fixtures and
+  // autoApprove keys may repeat): prefer a payment still waiting in the window, then the newest.
+  const payFind = db.prepare<[string], { tenant_id: string; data: string }>(
+    `SELECT tenant_id, data FROM payments WHERE payment_key = ?
+     ORDER BY (status = 'READY') DESC, rowid DESC LIMIT 1`,
+  );
+  // Served by the partial index payments_deadline: only rows with a deadline are in it.
+  const payDue = db.prepare<[string, number, number], string>(
+    `SELECT payment_key FROM payments
+     WHERE tenant_id = ? AND deadline_at IS NOT NULL AND deadline_at < ?
+     ORDER BY deadline_at LIMIT ?`,
+  ).pluck();
 
   const authInsert = db.prepare<[string, string, string]>(
     `INSERT INTO billing_auths (tenant_id, auth_key, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -158,6 +241,9 @@ export function openSqliteStore(path: string): Store {
   const billGet = db.prepare<[string, string], string>(
     `SELECT data FROM billings WHERE tenant_id = ? AND billing_key = ?`,
   ).pluck();
+  const billInsert = db.prepare<[string, string, string]>(
+    `INSERT INTO billings (tenant_id, billing_key, data) VALUES (?, ?, ?)`,
+  );
   const billSet = db.prepare<[string, string, string]>(
     `UPDATE billings SET data = ? WHERE tenant_id = ? AND billing_key = ?`,
   );
@@ -189,7 +275,7 @@ export function openSqliteStore(path: string): Store {
   const insertPaymentSync = (tenantId: string, rec: PaymentRecord): void => {
     const p = rec.payment;
     try {
-      payInsert.run(tenantId, p.paymentKey, p.orderId, p.status, JSON.stringify(rec));
+      payInsert.run(tenantId, p.paymentKey, p.orderId, p.status, JSON.stringify(rec), nextDeadline(rec));
     } catch (err) {
       if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
       throw err;
@@ -198,12 +284,15 @@ export function openSqliteStore(path: string): Store {
 
   const lastPurge = new Map<string, number>();
 
-  const settingsTx = db.transaction((id: string, settings: TenantSettings): Tenant | undefined => {
+  const tenantUpdateTx = db.transaction((id: string, mutate: (t: Tenant) => Tenant): Tenant | undefined => {
     const text = tenantGet.get(id);
     if (text === undefined) return undefined;
-    const t: Tenant = { ...(JSON.parse(text) as Tenant), settings: { ...settings } };
-    tenantSetData.run(JSON.stringify(t), id);
-    return t;
+    const prev = parseTenant(text);
+    const next = mutate(prev);
+    if (next === prev) return prev;
+    if (next.id !== id || next.secretKey !== prev.secretKey) throw new Error("mutate must not change a tenant's id or keys");
+    tenantSetData.run(JSON.stringify(next), id);
+    return next;
   });
 
   const resetTx = db.transaction((id: string) => {
@@ -217,12 +306,12 @@ export function openSqliteStore(path: string): Store {
     (tenantId: string, paymentKey: string, mutate: (rec: PaymentRecord) => PaymentRecord): PaymentRecord | undefined => {
       const text = payGet.get(tenantId, paymentKey);
       if (text === undefined) return undefined;
-      const prev = JSON.parse(text) as PaymentRecord;
+      const prev = parsePayment(text);
       const next = mutate(prev);
       if (next === prev) return prev; // documented "no change" signal
       if (next.payment.paymentKey !== paymentKey) throw new Error("mutate must not change paymentKey");
       try {
-        payUpdate.run(next.payment.orderId, next.payment.status, JSON.stringify(next), tenantId, paymentKey);
+        payUpdate.run(next.payment.orderId, next.payment.status, JSON.stringify(next), nextDeadline(next), tenantId, paymentKey);
       } catch (err) {
         if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
         throw err;
@@ -288,21 +377,24 @@ export function openSqliteStore(path: string): Store {
     },
     async getTenant(id) {
       const text = tenantGet.get(id);
-      return text === undefined ? undefined : (JSON.parse(text) as Tenant);
+      return text === undefined ? undefined : parseTenant(text);
     },
     async getTenantBySecretKey(secretKey) {
       const text = tenantBySecret.get(secretKey);
-      return text === undefined ? undefined : (JSON.parse(text) as Tenant);
+      return text === undefined ? undefined : parseTenant(text);
     },
     async getTenantByClientKey(clientKey) {
       const text = tenantByClient.get(clientKey);
-      return text === undefined ? undefined : (JSON.parse(text) as Tenant);
+      return text === undefined ? undefined : parseTenant(text);
     },
     async listTenants() {
-      return tenantList.all().map((text) => JSON.parse(text) as Tenant);
+      return tenantList.all().map(parseTenant);
+    },
+    async updateTenant(id, mutate) {
+      return tenantUpdateTx.immediate(id, mutate);
     },
     async updateTenantSettings(id: string, settings: TenantSettings) {
-      return settingsTx.immediate(id, settings);
+      return tenantUpdateTx.immediate(id, (t) => ({ ...t, settings: { ...settings } }));
     },
     async resetTenant(id) {
       resetTx.immediate(id);
@@ -314,11 +406,18 @@ export function openSqliteStore(path: string): Store {
     },
     async getPayment(tenantId, paymentKey) {
       const text = payGet.get(tenantId, paymentKey);
-      return text === undefined ? undefined : (JSON.parse(text) as PaymentRecord);
+      return text === undefined ? undefined : parsePayment(text);
     },
     async getPaymentByOrderId(tenantId, orderId) {
       const text = payGetByOrder.get(tenantId, orderId);
-      return text === undefined ? undefined : (JSON.parse(text) as PaymentRecord);
+      return text === undefined ? undefined : parsePayment(text);
+    },
+    async findPayment(paymentKey) {
+      const row = payFind.get(paymentKey);
+      return row === undefined ? undefined : { tenantId: row.tenant_id, rec: parsePayment(row.data) };
+    },
+    async listDuePayments(tenantId, now, limit) {
+      return payDue.all(tenantId, now, limit);
     },
     async updatePayment(tenantId, paymentKey, mutate) {
       return updatePaymentTx.immediate(tenantId, paymentKey, mutate);
@@ -333,6 +432,9 @@ export function openSqliteStore(path: string): Store {
     },
     async consumeBillingAuthAndInsertBilling(tenantId, authKey, build) {
       return consumeAuthTx.immediate(tenantId, authKey, build);
+    },
+    async insertBilling(tenantId, rec) {
+      billInsert.run(tenantId, rec.billing.billingKey, JSON.stringify(rec));
     },
     async getBilling(tenantId, billingKey) {
       const text = billGet.get(tenantId, billingKey);

@@ -5,6 +5,10 @@
 // transaction. It receives a fresh copy of the stored record that it may modify; whatever it
 // returns is written. If it throws, nothing is written and the error propagates unchanged.
 // Returning the very object it received (unmodified) means "no change": the write is skipped.
+//
+// Every payment write (insert, update, billing charge) also keeps the payment's next deadline
+// (domain nextDeadline) in an indexed form, so that listDuePayments never scans. Records read
+// back are normalized (fields added since a row was written get their defaults).
 import type { BillingAuth, BillingRecord, PaymentRecord, Tenant, TenantSettings } from "../domain/model.js";
 
 /** Toss keeps idempotent answers for 15 days from first use. */
@@ -39,6 +43,8 @@ export interface Store {
   /** For browser flows, which only know the client key. */
   getTenantByClientKey(clientKey: string): Promise<Tenant | undefined>;
   listTenants(): Promise<Tenant[]>;
+  /** Atomic read-modify-write of a tenant (not its id or keys). Resolves undefined when unknown. */
+  updateTenant(id: string, mutate: (t: Tenant) => Tenant): Promise<Tenant | undefined>;
   updateTenantSettings(id: string, settings: TenantSettings): Promise<Tenant | undefined>;
   /** Deletes the tenant's payments, billing keys, auth keys and idempotency records (not the tenant). */
   resetTenant(id: string): Promise<void>;
@@ -48,6 +54,16 @@ export interface Store {
   insertPayment(tenantId: string, rec: PaymentRecord): Promise<void>;
   getPayment(tenantId: string, paymentKey: string): Promise<PaymentRecord | undefined>;
   getPaymentByOrderId(tenantId: string, orderId: string): Promise<PaymentRecord | undefined>;
+  /**
+   * Across tenants (the payment window is opened without a key), by an indexed paymentKey.
+   * Keys are unique per tenant only: a READY payment wins, then the newest.
+   */
+  findPayment(paymentKey: string): Promise<{ tenantId: string; rec: PaymentRecord } | undefined>;
+  /**
+   * Keys of the tenant's payments whose deadline (domain nextDeadline, kept on every write) is
+   * before `now`, earliest first, at most `limit`. Indexed: never scans the tenant's payments.
+   */
+  listDuePayments(tenantId: string, now: number, limit: number): Promise<string[]>;
   /** Atomic read-modify-write. Resolves undefined when the payment does not exist. */
   updatePayment(
     tenantId: string,
@@ -69,6 +85,8 @@ export interface Store {
     authKey: string,
     build: (auth: BillingAuth) => BillingRecord,
   ): Promise<BillingRecord | undefined>;
+  /** Inserts a billing key issued without an authKey (card number). A taken key throws. */
+  insertBilling(tenantId: string, rec: BillingRecord): Promise<void>;
   getBilling(tenantId: string, billingKey: string): Promise<BillingRecord | undefined>;
   updateBilling(
     tenantId: string,

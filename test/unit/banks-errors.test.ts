@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bankByCode, resolveBank } from "../../src/domain/banks.js";
-import { ERROR_CATALOGUE, TossError, tossErrorBody } from "../../src/domain/errors.js";
+import { ERROR_CATALOGUE, FAKETOSS_ONLY_CODES, TEST_CODES, TossError, tossErrorBody } from "../../src/domain/errors.js";
+import { checkOrderId, ORDER_ID_RE } from "../../src/domain/payments.js";
 
 describe("bank resolution", () => {
   it.each(["88", "신한", "신한은행", "SHINHAN", "shinhan", " 신한 은행 "])("resolves %j to 신한 (88)", (input) => {
@@ -56,5 +57,33 @@ describe("error catalogue", () => {
   it("treats an unknown code as a programming bug", () => {
     expect(() => new TossError("NO_SUCH_CODE")).toThrow(/unknown Toss error code/);
     expect(() => new TossError("NO_SUCH_CODE")).not.toThrow(TossError);
+  });
+});
+
+describe("FakeToss's own codes and the orderId rule", () => {
+  it("has the sandbox codes, marked FakeToss-only and kept out of TossPayments-Test-Code", () => {
+    expect(ERROR_CATALOGUE.INVALID_DEPOSIT_AMOUNT).toMatchObject({ status: 400, ko: "입금 금액이 결제 금액과 일치하지 않습니다." });
+    expect(ERROR_CATALOGUE.EXPIRED_VIRTUAL_ACCOUNT).toMatchObject({ status: 400, ko: "입금 기한이 지난 가상계좌입니다." });
+    expect(ERROR_CATALOGUE.INVALID_PAYMENT_STATUS).toMatchObject({ status: 400, ko: "현재 결제 상태에서는 처리할 수 없는 요청입니다." });
+    expect([...FAKETOSS_ONLY_CODES].sort()).toEqual(["EXPIRED_VIRTUAL_ACCOUNT", "INVALID_DEPOSIT_AMOUNT", "INVALID_PAYMENT_STATUS"]);
+    for (const code of [...FAKETOSS_ONLY_CODES, "EXPIRED_PAYMENT", "INVALID_TEST_CODE"]) expect(TEST_CODES).not.toContain(code);
+    for (const code of ["REJECT_CARD_COMPANY", "INVALID_URL", "NOT_SUPPORTED_METHOD", "INVALID_CARD_NUMBER", "ALREADY_REMOVED_BILLING_KEY"])
+      expect(TEST_CODES).toContain(code);
+    for (const code of ["INVALID_CARD_EXPIRATION", "INVALID_CARD_IDENTITY", "INVALID_CARD_PASSWORD"])
+      expect(ERROR_CATALOGUE[code]?.status).toBe(400);
+  });
+
+  it("orderId: 6–64 of letters, digits, '-' and '_' only (no '=' or '.')", () => {
+    for (const ok of ["abcdef", "a".repeat(64), "order_001-X"]) expect(checkOrderId(ok)).toBe(ok);
+    for (const bad of ["abcde", "a".repeat(65), "order=001", "order.001", "주문번호-0001", "order 001"]) {
+      expect(() => checkOrderId(bad)).toThrow(TossError);
+      try {
+        checkOrderId(bad);
+      } catch (e) {
+        expect((e as TossError).code).toBe("INVALID_ORDER_ID");
+      }
+    }
+    expect(ERROR_CATALOGUE.INVALID_ORDER_ID!.ko).not.toContain("=");
+    expect(ORDER_ID_RE.source).toBe("^[A-Za-z0-9_-]{6,64}$");
   });
 });

@@ -16,6 +16,7 @@ export function makeTenant(id = "tn_test"): Tenant {
     clientKey: `test_ck_${id}`,
     mId: "tfaketoss",
     settings: { labels: "seed", autoApproveUnknownPaymentKeys: false },
+    clockOffsetMs: 0,
   };
 }
 

@@ -85,17 +85,22 @@ describe("virtual account deposit, expiry and cancel", () => {
     const ctx = await setup();
     const va = await ctx.service.issueVirtualAccount(ctx.tenant, base());
     ctx.clock.advance(HOUR);
-    const { payment } = await ctx.service.depositVirtualAccount(ctx.tenant, va.payment.paymentKey, 25000);
+    const { payment } = await ctx.service.depositVirtualAccount(ctx.tenant, va.payment.paymentKey, { amount: 25000 });
     expect(payment).toMatchObject({ status: "DONE", approvedAt: formatKst(T0 + HOUR) });
     expect(payment.virtualAccount?.depositorName).toBe("홍길동");
     expect(payment.lastTransactionKey).toMatch(/^[0-9A-F]{32}$/);
-    expect((await tossError(ctx.service.depositVirtualAccount(ctx.tenant, va.payment.paymentKey))).code).toBe("ALREADY_COMPLETED_PAYMENT");
+    const again = await tossError(ctx.service.depositVirtualAccount(ctx.tenant, va.payment.paymentKey));
+    expect([again.code, again.status]).toEqual(["INVALID_PAYMENT_STATUS", 400]);
   });
 
-  it("refuses a deposit of a different amount", async () => {
+  it("refuses a deposit of a different amount with 400 INVALID_DEPOSIT_AMOUNT, and changes nothing", async () => {
     const ctx = await setup();
     const va = await ctx.service.issueVirtualAccount(ctx.tenant, base());
-    expect((await tossError(ctx.service.depositVirtualAccount(ctx.tenant, va.payment.paymentKey, 24999))).code).toBe("INVALID_REQUEST");
+    for (const amount of [24999, 25001, 1]) {
+      const err = await tossError(ctx.service.depositVirtualAccount(ctx.tenant, va.payment.paymentKey, { amount }));
+      expect([err.code, err.status, err.messageKo]).toEqual(["INVALID_DEPOSIT_AMOUNT", 400, "입금 금액이 결제 금액과 일치하지 않습니다."]);
+    }
+    expect((await ctx.service.getPayment(ctx.tenant, va.payment.paymentKey)).payment.status).toBe("WAITING_FOR_DEPOSIT");
   });
 
   it("past its due date the account is expired (still WAITING_FOR_DEPOSIT) and refuses deposits", async () => {
@@ -109,7 +114,7 @@ describe("virtual account deposit, expiry and cancel", () => {
     expect(payment.virtualAccount?.expired).toBe(true);
     expect((await ctx.store.getPayment(ctx.tenant.id, va.payment.paymentKey))?.payment.virtualAccount?.expired).toBe(true);
     const err = await tossError(ctx.service.depositVirtualAccount(ctx.tenant, va.payment.paymentKey));
-    expect([err.code, err.status]).toEqual(["FORBIDDEN_REQUEST", 403]);
+    expect([err.code, err.status, err.messageKo]).toEqual(["EXPIRED_VIRTUAL_ACCOUNT", 400, "입금 기한이 지난 가상계좌입니다."]);
   });
 
   it("before deposit: a partial cancel is 403 NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT, a full one CANCELED", async () => {
@@ -120,7 +125,7 @@ describe("virtual account deposit, expiry and cancel", () => {
     const { payment } = await ctx.service.cancel(ctx.tenant, key, { cancelReason: "주문 취소" });
     expect(payment).toMatchObject({ status: "CANCELED", balanceAmount: 0 });
     expect(payment.virtualAccount?.refundStatus).toBe("NONE");
-    expect((await tossError(ctx.service.depositVirtualAccount(ctx.tenant, key))).code).toBe("ALREADY_CANCELED_PAYMENT");
+    expect((await tossError(ctx.service.depositVirtualAccount(ctx.tenant, key))).code).toBe("INVALID_PAYMENT_STATUS");
   });
 
   it("after deposit: a cancel needs refundReceiveAccount, which is validated and stored", async () => {
@@ -158,5 +163,75 @@ describe("virtual account deposit options", () => {
     const { payment } = await ctx.service.depositVirtualAccount(ctx.tenant, va.payment.paymentKey, { amount: 25000, depositorName: "김입금" });
     expect(payment.virtualAccount?.depositorName).toBe("김입금");
     expect(payment.status).toBe("DONE");
+  });
+});
+
+describe("virtual account deposit rules (FakeToss's codes)", () => {
+  it("only a virtual account waiting for a deposit takes one: else 400 INVALID_PAYMENT_STATUS", async () => {
+    const ctx = await setup();
+    const card = await ctx.service.createCardPaymentSession(ctx.tenant, { orderId: orderId(), orderName: "c", amount: 1000 });
+    const err = await tossError(ctx.service.depositVirtualAccount(ctx.tenant, card.payment.paymentKey));
+    expect([err.code, err.status, err.messageKo]).toEqual(["INVALID_PAYMENT_STATUS", 400, "현재 결제 상태에서는 처리할 수 없는 요청입니다."]);
+    expect((await tossError(ctx.service.depositVirtualAccount(ctx.tenant, "pay_none"))).code).toBe("NOT_FOUND_PAYMENT");
+  });
+
+  it("the amount defaults to the balance; the depositor to the account's customerName", async () => {
+    const ctx = await setup();
+    const va = await ctx.service.issueVirtualAccount(ctx.tenant, base());
+    const { payment } = await ctx.service.depositVirtualAccount(ctx.tenant, va.payment.paymentKey, {});
+    expect(payment).toMatchObject({ status: "DONE", virtualAccount: { depositorName: "홍길동" } });
+  });
+
+  it("checks the status before expiry and expiry before the amount", async () => {
+    const ctx = await setup();
+    const va = await ctx.service.issueVirtualAccount(ctx.tenant, { ...base(), validHours: 1 });
+    ctx.clock.advance(HOUR + 1000);
+    expect((await tossError(ctx.service.depositVirtualAccount(ctx.tenant, va.payment.paymentKey, { amount: 1 }))).code)
+      .toBe("EXPIRED_VIRTUAL_ACCOUNT");
+    await ctx.service.cancel(ctx.tenant, va.payment.paymentKey, { cancelReason: "x" });
+    expect((await tossError(ctx.service.depositVirtualAccount(ctx.tenant, va.payment.paymentKey, { amount: 1 }))).code)
+      .toBe("INVALID_PAYMENT_STATUS");
+  });
+});
+
+describe("deposit cancel", () => {
+  it("a deposited account goes back to WAITING_FOR_DEPOSIT, approvedAt and depositorName null, and can be deposited again", async () => {
+    const ctx = await setup();
+    const key = (await ctx.service.issueVirtualAccount(ctx.tenant, base())).payment.paymentKey;
+    const deposited = await ctx.service.depositVirtualAccount(ctx.tenant, key, { depositorName: "김입금" });
+    ctx.clock.advance(60_000);
+    const { payment } = await ctx.service.cancelDeposit(ctx.tenant, key);
+    expect(payment).toMatchObject({
+      status: "WAITING_FOR_DEPOSIT", approvedAt: null, balanceAmount: 25000,
+      virtualAccount: { depositorName: null, expired: false, dueDate: deposited.payment.virtualAccount?.dueDate },
+    });
+    expect(payment.lastTransactionKey).toMatch(/^[0-9A-F]{32}$/);
+    expect(payment.lastTransactionKey).not.toBe(deposited.payment.lastTransactionKey);
+    expect((await ctx.service.depositVirtualAccount(ctx.tenant, key)).payment.status).toBe("DONE");
+  });
+
+  it("refuses a waiting account, a refunded one and a card payment with 400 INVALID_PAYMENT_STATUS", async () => {
+    const ctx = await setup();
+    const key = (await ctx.service.issueVirtualAccount(ctx.tenant, base())).payment.paymentKey;
+    const waiting = await tossError(ctx.service.cancelDeposit(ctx.tenant, key));
+    expect([waiting.code, waiting.status]).toEqual(["INVALID_PAYMENT_STATUS", 400]);
+    await ctx.service.depositVirtualAccount(ctx.tenant, key);
+    await ctx.service.cancel(ctx.tenant, key, {
+      cancelReason: "부분 환불", cancelAmount: 1000, refundReceiveAccount: { bank: "신한", accountNumber: "1234567890", holderName: "홍길동" },
+    });
+    expect((await tossError(ctx.service.cancelDeposit(ctx.tenant, key))).code).toBe("INVALID_PAYMENT_STATUS");
+    const card = await ctx.service.createCardPaymentSession(ctx.tenant, { orderId: orderId(), orderName: "c", amount: 1000 });
+    await ctx.service.confirm(ctx.tenant, { paymentKey: card.payment.paymentKey, orderId: card.payment.orderId, amount: 1000 });
+    expect((await tossError(ctx.service.cancelDeposit(ctx.tenant, card.payment.paymentKey))).code).toBe("INVALID_PAYMENT_STATUS");
+    expect((await tossError(ctx.service.cancelDeposit(ctx.tenant, "pay_none"))).code).toBe("NOT_FOUND_PAYMENT");
+  });
+
+  it("an account whose due date passed meanwhile comes back already expired", async () => {
+    const ctx = await setup();
+    const key = (await ctx.service.issueVirtualAccount(ctx.tenant, { ...base(), validHours: 1 })).payment.paymentKey;
+    await ctx.service.depositVirtualAccount(ctx.tenant, key);
+    ctx.clock.advance(2 * HOUR);
+    const { payment } = await ctx.service.cancelDeposit(ctx.tenant, key);
+    expect(payment).toMatchObject({ status: "WAITING_FOR_DEPOSIT", virtualAccount: { expired: true } });
   });
 });
