@@ -55,6 +55,22 @@ export interface paths {
          *     run a Luhn check, so any test number of that length works), `INVALID_CARD_EXPIRATION` (a past
          *     or impossible expiry), `INVALID_CARD_IDENTITY`, `DUPLICATED_ORDER_ID`,
          *     `BELOW_MINIMUM_AMOUNT` (under 100 KRW).
+         *
+         *     Magic card numbers are declined with their code (status from the error catalogue), and
+         *     nothing is stored:
+         *
+         *     <!-- magic-cards:start -->
+         *     | card number | code | effect | 설명 |
+         *     |---|---|---|---|
+         *     | `4000000000000002` | `REJECT_CARD_COMPANY` | declined | 카드사 승인 거절 |
+         *     | `4000000000009995` | `REJECT_CARD_PAYMENT` | declined | 한도초과 혹은 잔액부족 |
+         *     | `4000000000000069` | `INVALID_CARD_EXPIRATION` | declined | 유효기간 오류 |
+         *     | `4000000000000119` | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | declined | 하루 결제 가능 횟수 초과 |
+         *     | `4000000000000036` | `INVALID_STOPPED_CARD` | declined | 정지된 카드 |
+         *     | `4000000000000044` | `INVALID_CARD_LOST_OR_STOLEN` | declined | 분실·도난 카드 |
+         *     | `4330121234567890` | `NOT_SUPPORTED_CARD_TYPE` | registers; every charge declined | 등록은 되지만 결제는 거절 (미확인 카드) |
+         *     | `5520221234567890` | `NOT_SUPPORTED_CARD_TYPE` | registers; every charge declined | 등록은 되지만 결제는 거절 (미확인 카드) |
+         *     <!-- magic-cards:end -->
          */
         post: operations["keyInPayment"];
         delete?: never;
@@ -281,6 +297,24 @@ export interface paths {
          * @description Registers a card for billing from its number, expiry and the owner's identity, and
          *     returns the Billing object at once (no browser). Errors: 400 `INVALID_CARD_NUMBER`,
          *     `INVALID_CARD_EXPIRATION`, `INVALID_CARD_IDENTITY`, `INVALID_CUSTOMER_KEY`.
+         *
+         *     Magic card numbers (also in the billing-auth window): a "declined" card is refused here
+         *     with its code; a "registers" card gets a billing key (card type `UNKNOWN`/미확인) whose
+         *     every charge is declined with its code, as Toss's test mode does. To make a working
+         *     billing key fail a few times, see `setBillingFailures`.
+         *
+         *     <!-- magic-cards:start -->
+         *     | card number | code | effect | 설명 |
+         *     |---|---|---|---|
+         *     | `4000000000000002` | `REJECT_CARD_COMPANY` | declined | 카드사 승인 거절 |
+         *     | `4000000000009995` | `REJECT_CARD_PAYMENT` | declined | 한도초과 혹은 잔액부족 |
+         *     | `4000000000000069` | `INVALID_CARD_EXPIRATION` | declined | 유효기간 오류 |
+         *     | `4000000000000119` | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | declined | 하루 결제 가능 횟수 초과 |
+         *     | `4000000000000036` | `INVALID_STOPPED_CARD` | declined | 정지된 카드 |
+         *     | `4000000000000044` | `INVALID_CARD_LOST_OR_STOLEN` | declined | 분실·도난 카드 |
+         *     | `4330121234567890` | `NOT_SUPPORTED_CARD_TYPE` | registers; every charge declined | 등록은 되지만 결제는 거절 (미확인 카드) |
+         *     | `5520221234567890` | `NOT_SUPPORTED_CARD_TYPE` | registers; every charge declined | 등록은 되지만 결제는 거절 (미확인 카드) |
+         *     <!-- magic-cards:end -->
          */
         post: operations["issueBillingKeyWithCard"];
         delete?: never;

@@ -174,9 +174,17 @@ export interface Billing {
   cardNumber: string | null;
 }
 
+/** Charges of a billing key that will be declined (sandbox: magic cards, setBillingFailures). */
+export interface BillingFailures {
+  /** How many more charges fail; null = every charge. */
+  remaining: number | null;
+  code: string;
+}
+
 export interface BillingRecord {
   billing: Billing;
   removed: boolean;
+  failures?: BillingFailures | null;
 }
 
 /** A one-time billing authKey, as the billing-auth redirect hands it out. */
@@ -187,6 +195,8 @@ export interface BillingAuth {
   billingKey: string | null;
   card: Billing["card"];
   used: boolean;
+  /** A magic card that registers but whose charges are declined with this code. */
+  chargeDeclineCode?: string | null;
 }
 
 export interface Tenant {

@@ -4,7 +4,8 @@
 import { cardBinOf, cardCompanyByCode, resolveBank } from "./banks.js";
 import { formatKst, KST_OFFSET_MS, parseKstLocal, type Clock } from "./clock.js";
 import { nextDeadline } from "./deadlines.js";
-import { ERROR_CATALOGUE, TossError } from "./errors.js";
+import { ERROR_CATALOGUE, TEST_CODES, TossError } from "./errors.js";
+import { magicCard } from "./magic.js";
 import {
   newApproveNo,
   newAuthKey,
@@ -405,6 +406,13 @@ export function parseCardEntry(input: CardEntry, now: number): CardInfo {
 
   return { ...card, ownerType: identity.length === 10 ? "CORPORATE" : "PERSONAL" };
 }
+
+/** Toss test mode registers some cards as 미확인 (UNKNOWN), then refuses to charge them. */
+const unknownCard = (card: NonNullable<Billing["card"]>): NonNullable<Billing["card"]> => ({
+  ...card,
+  cardType: "UNKNOWN",
+  ownerType: "UNKNOWN",
+});
 
 const billingCard = (info: CardInfo): NonNullable<Billing["card"]> => ({
   issuerCode: info.issuerCode,
@@ -1169,6 +1177,9 @@ export class PaymentService {
     const orderName = checkOrderName(input.orderName);
     const now = this.clock.now(tenant.id);
     const info = parseCardEntry(input, now);
+    // A magic card is declined like a card company would, and nothing is stored.
+    const magic = magicCard(input.cardNumber);
+    if (magic) throw new TossError(magic.code);
     const plan = checkInstallmentPlan(input.cardInstallmentPlan, amount);
     const taxFreeAmount = checkTaxFree(input.taxFreeAmount, amount);
     const customerEmail = checkEmail(input.customerEmail);
@@ -1220,7 +1231,8 @@ export class PaymentService {
         cardCompany: card === null ? null : (cardCompanyByCode(card.issuerCode)?.name ?? null),
         cardNumber: card === null ? null : card.number,
       };
-      return { billing, removed: false };
+      const failures = auth.chargeDeclineCode ? { remaining: null, code: auth.chargeDeclineCode } : null;
+      return { billing, removed: false, failures };
     });
     if (rec === undefined) throw new TossError("INVALID_BILLING_AUTH");
     return rec.billing;
@@ -1237,6 +1249,20 @@ export class PaymentService {
     const customerName = checkOptionalName(input.customerName, "customerName");
     const plan = checkInstallmentPlan(input.cardInstallmentPlan, amount);
     const now = this.clock.now(tenant.id);
+
+    // A scheduled decline (magic card, setBillingFailures) is used up atomically, then refused;
+    // the charge itself never happens, so its orderId stays free.
+    let declineCode: string | undefined;
+    const checked = await this.store.updateBilling(tenant.id, billingKey, (b) => {
+      if (b.removed) throw new TossError("ALREADY_REMOVED_BILLING_KEY");
+      if (b.billing.customerKey !== customerKey) throw new TossError("NOT_MATCHES_CUSTOMER_KEY");
+      const f = b.failures;
+      if (!f || f.remaining === 0) return b;
+      declineCode = f.code;
+      return f.remaining === null ? b : { ...b, failures: { ...f, remaining: f.remaining - 1 } };
+    });
+    if (checked === undefined) throw new TossError("NOT_FOUND_BILLING");
+    if (declineCode !== undefined) throw new TossError(declineCode);
 
     const rec = await this.store.chargeBilling(tenant.id, billingKey, (b) => {
       if (b.removed) throw new TossError("ALREADY_REMOVED_BILLING_KEY");
@@ -1270,7 +1296,9 @@ export class PaymentService {
   async issueBillingKeyWithCard(tenant: Tenant, input: BillingCardInput): Promise<Billing> {
     const customerKey = checkCustomerKey(input.customerKey);
     const now = this.clock.now(tenant.id);
-    const card = billingCard(parseCardEntry(input, now));
+    const magic = magicCard(input.cardNumber);
+    if (magic?.when === "always") throw new TossError(magic.code);
+    const card = magic ? unknownCard(billingCard(parseCardEntry(input, now))) : billingCard(parseCardEntry(input, now));
     checkOptionalName(input.customerName, "customerName");
     checkEmail(input.customerEmail);
     const billing: Billing = {
@@ -1284,8 +1312,29 @@ export class PaymentService {
       cardCompany: cardCompanyByCode(card.issuerCode)?.name ?? null,
       cardNumber: card.number,
     };
-    await this.store.insertBilling(tenant.id, { billing, removed: false });
+    const failures = magic ? { remaining: null, code: magic.code } : null;
+    await this.store.insertBilling(tenant.id, { billing, removed: false, failures });
     return billing;
+  }
+
+  /**
+   * Sandbox: the next `count` charges of this billing key fail with `code` (a Test-Code of the
+   * catalogue, default REJECT_CARD_PAYMENT); count 0 clears any scheduled decline.
+   */
+  async setBillingFailures(
+    tenant: Tenant,
+    billingKey: string,
+    input: { count: number; code?: string },
+  ): Promise<{ billingKey: string; remaining: number; code: string | null }> {
+    const code = input.code ?? "REJECT_CARD_PAYMENT";
+    if (!TEST_CODES.includes(code)) throw new TossError("INVALID_TEST_CODE");
+    if (!Number.isSafeInteger(input.count) || input.count < 0) throw new TossError("INVALID_REQUEST");
+    const rec = await this.store.updateBilling(tenant.id, billingKey, (b) => ({
+      ...b,
+      failures: input.count === 0 ? null : { remaining: input.count, code },
+    }));
+    if (rec === undefined) throw new TossError("NOT_FOUND_BILLING");
+    return { billingKey, remaining: input.count, code: input.count === 0 ? null : code };
   }
 
   /** Removes a billing key: unknown → 404 NOT_FOUND_BILLING, removed → 400 ALREADY_REMOVED_BILLING_KEY. */
@@ -1311,9 +1360,11 @@ export class PaymentService {
   async issueBillingAuth(tenant: Tenant, input: { customerKey: string; cardNumber?: string }): Promise<BillingAuth> {
     const customerKey = checkCustomerKey(input.customerKey);
     const number = input.cardNumber === undefined || input.cardNumber === "" ? DEFAULT_TEST_CARD_NUMBER : input.cardNumber;
-    const card = billingCard(cardFromNumber(number));
+    const magic = magicCard(number);
+    if (magic?.when === "always") throw new TossError(magic.code);
+    const card = magic ? unknownCard(billingCard(cardFromNumber(number))) : billingCard(cardFromNumber(number));
     for (;;) {
-      const auth: BillingAuth = { authKey: newAuthKey(), customerKey, billingKey: null, card, used: false };
+      const auth: BillingAuth = { authKey: newAuthKey(), customerKey, billingKey: null, card, used: false, chargeDeclineCode: magic?.code ?? null };
       if (await this.store.insertBillingAuth(tenant.id, auth)) return auth;
       // 30 random characters collided: draw again.
     }

@@ -137,6 +137,9 @@ export function createHandlers(deps: AppDeps): Handlers {
     async createKeyPair() {
       return sandbox.createKeyPair();
     },
+    async setBillingFailures(request) {
+      return service.setBillingFailures(tenantOf(request), request.params.billingKey, request.body);
+    },
     async getSettings(request) {
       return tenantOf(request).settings;
     },

@@ -20,7 +20,7 @@ describe("error catalogue", () => {
   it("lists every Test-Code in the spec's TossPayments-Test-Code table, and the table is up to date", () => {
     const description = (spec.components as unknown as { parameters: Record<string, { description: string }> }).parameters.TestCode!.description;
     for (const code of TEST_CODES) expect(description).toContain(`| \`${code}\` | ${ERROR_CATALOGUE[code]!.status} |`);
-    execFileSync(process.execPath, ["--import", "tsx", "scripts/error-catalogue.ts", "--check"], { stdio: "pipe" });
+    execFileSync(process.execPath, ["--import", "tsx", "scripts/spec-tables.ts", "--check"], { stdio: "pipe" });
   });
 
   it("gives every code an HTTP status Toss uses and messages in both languages", () => {
