@@ -7,9 +7,12 @@
 // median); RSS after the load; GET at 1k and at 1M payments (seeded straight into the SQLite
 // file). Prints the table and the ratios against the targets, and writes bench/RESULTS.md.
 //
-// Options: --quick (short phases, for CI), --big=N (payments for the big-store run, default
-// 1,000,000), --duration=S / --warmup=S (seconds per measured / warm-up phase),
-// --connections=N, --no-write-results (print only).
+// Options: --quick (short phases and a 200k big store, for CI), --big=N (payments in the big
+// store, default 1,000,000), --rounds=N, --duration=S / --warmup=S (seconds per measured /
+// warm-up phase), --startups=N, --connections=N, --no-write-results (print only).
+//
+// Also runs a yardstick, bench/reference-server.ts (plain fastify + SQLite, the server issue #6
+// calibrates its targets with), reported for information.
 import { execSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -41,16 +44,19 @@ const num = (name: string, fallback: number): number => {
   return n;
 };
 const OPT = {
-  warmup: num("warmup", QUICK ? 1 : 3),
-  duration: num("duration", QUICK ? 3 : 10),
+  warmup: num("warmup", QUICK ? 1 : 2),
+  duration: num("duration", QUICK ? 2 : 5),
+  /** Measured rounds per scenario; the servers take turns within a round (see below). */
+  rounds: num("rounds", QUICK ? 1 : 3),
   connections: num("connections", 10),
-  startups: num("startups", QUICK ? 3 : 5),
-  big: num("big", 1_000_000),
+  startups: num("startups", QUICK ? 2 : 5),
+  // Quick mode seeds 200k (5 s) instead of 1M (25 s, a 2 GB file): a smoke test of the path.
+  big: num("big", QUICK ? 200_000 : 1_000_000),
   small: 1_000,
   /** Hard cap on requests per phase, whatever the duration. */
   maxRequests: QUICK ? 300_000 : 1_000_000,
   /** Whole run bound: every child is killed and the bench fails past this. */
-  budgetMs: (QUICK ? 8 : 30) * 60_000,
+  budgetMs: (QUICK ? 10 : 40) * 60_000,
   writeResults: flag("no-write-results") === undefined,
 };
 // Partial-cancel targets: enough big payments that each gets only a few cancels, so the record
@@ -69,9 +75,9 @@ interface Server {
   startupMs: number;
 }
 
-type Kind = "faketoss" | "prism-silent" | "prism-info" | "node-http";
+type Kind = "faketoss" | "prism-silent" | "prism-info" | "node-http" | "reference";
 
-async function startServer(kind: Kind, opts: { db?: string; bareBody?: string; core?: string } = {}): Promise<Server> {
+async function startServer(kind: Kind, name: string, opts: { db?: string; bareBody?: string; core?: string } = {}): Promise<Server> {
   const port = await freePort();
   const core = opts.core === undefined ? pinning.server : opts.core;
   let proc: Spawned;
@@ -81,7 +87,7 @@ async function startServer(kind: Kind, opts: { db?: string; bareBody?: string; c
       proc = spawnGroup(process.execPath, ["--import", "tsx", "src/main.ts"], {
         cwd: ROOT,
         core,
-        env: { ...process.env, PORT: String(port), HOST, FAKETOSS_DB: opts.db!, FAKETOSS_LOG: "silent", NODE_ENV: "production" },
+        env: { ...process.env, PORT: String(port), HOST, FAKETOSS_DB: opts.db!, FAKETOSS_LOG: "silent" },
       });
       break;
     case "prism-silent":
@@ -100,14 +106,21 @@ async function startServer(kind: Kind, opts: { db?: string; bareBody?: string; c
         env: { ...process.env, PORT: String(port), BENCH_BARE_BODY: opts.bareBody! },
       });
       break;
+    case "reference":
+      proc = spawnGroup(process.execPath, ["--import", "tsx", join(ROOT, "bench", "reference-server.ts")], {
+        cwd: ROOT,
+        core,
+        env: { ...process.env, PORT: String(port), FAKETOSS_DB: opts.db! },
+      });
+      break;
   }
   const alive = () => proc.child.exitCode === null && proc.child.signalCode === null;
   try {
     const answered = await waitForAnswer(port, "/v1/payments/pay_123", { authorization: AUTH }, { timeoutMs: 120_000, alive });
-    return { name: kind, port, proc, startupMs: answered - started };
+    return { name, port, proc, startupMs: answered - started };
   } catch (err) {
     await proc.kill();
-    throw new Error(`${kind} did not start: ${(err as Error).message}\n${proc.output()}`);
+    throw new Error(`${name} did not start: ${(err as Error).message}\n${proc.output()}`);
   }
 }
 
@@ -117,7 +130,9 @@ async function stopServer(s: Server, graceful = true): Promise<void> {
 
 // ---------------------------------------------------------------- load
 
-async function load(server: Server, spec: Omit<LoadSpec, "port" | "connections" | "warmupSec" | "durationSec" | "maxRequests" | "auth">): Promise<LoadResult> {
+type LoadParams = Omit<LoadSpec, "port" | "connections" | "warmupSec" | "durationSec" | "maxRequests" | "auth">;
+
+async function load(server: Server, spec: LoadParams): Promise<LoadResult> {
   const full: LoadSpec = {
     port: server.port,
     connections: OPT.connections,
@@ -143,10 +158,47 @@ async function load(server: Server, spec: Omit<LoadSpec, "port" | "connections" 
   return JSON.parse(line) as LoadResult;
 }
 
+/** Median of each number across rounds; request and status counts summed. */
+function combine(rs: LoadResult[]): LoadResult {
+  const med = (f: (r: LoadResult) => number) => median(rs.map(f));
+  const statuses: Record<string, number> = {};
+  for (const r of rs) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  return {
+    requests: rs.reduce((a, r) => a + r.requests, 0),
+    seconds: rs.reduce((a, r) => a + r.seconds, 0),
+    rps: med((r) => r.rps),
+    p50: med((r) => r.p50),
+    p90: med((r) => r.p90),
+    p99: med((r) => r.p99),
+    max: Math.max(...rs.map((r) => r.max)),
+    statuses,
+    errors: rs.reduce((a, r) => a + r.errors, 0),
+    timeouts: rs.reduce((a, r) => a + r.timeouts, 0),
+  };
+}
+
+/**
+ * Every server of `entries` gets one measured phase per round, taking turns (the order rotates
+ * each round), so that background load drifting over the run (the machine is shared) hits all
+ * servers alike instead of whichever ran at the bad moment. Medians over the rounds.
+ */
+async function rounds(scenario: string, entries: Array<{ server: Server; label: string; params: LoadParams }>, rows: Row[]): Promise<void> {
+  const results = new Map<string, LoadResult[]>(entries.map((e) => [e.label, []]));
+  for (let r = 0; r < OPT.rounds; r++) {
+    const order = entries.map((_, i) => entries[(i + r) % entries.length]!);
+    for (const e of order) {
+      log(`${scenario}, round ${r + 1}/${OPT.rounds}: ${e.label}`);
+      results.get(e.label)!.push(await load(e.server, e.params));
+    }
+  }
+  for (const e of entries) rows.push({ server: e.label, scenario, r: combine(results.get(e.label)!) });
+}
+
 // ---------------------------------------------------------------- helpers
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
@@ -170,6 +222,17 @@ function machineLine(): string {
   return `${sh("uname -a")} | CPU: ${cpu} | nproc: ${sh("nproc")} | node ${process.version}`;
 }
 
+/** RSS split: anonymous memory (heap...) and file-backed pages (mmap of the SQLite file, code). */
+function rssDetail(pid: number): { rss: number; anon: number; file: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? NaN) * 1024;
+    return { rss: groupRss(pid), anon: kb("RssAnon"), file: kb("RssFile") + kb("RssShmem") };
+  } catch {
+    return { rss: groupRss(pid), anon: NaN, file: NaN };
+  }
+}
+
 /** Creates the template payment (a DONE card payment with a big balance) over HTTP. */
 async function createTemplate(port: number): Promise<{ paymentKey: string; orderId: string; body: string }> {
   const orderId = `benchtpl${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -189,6 +252,8 @@ async function createTemplate(port: number): Promise<{ paymentKey: string; order
   return { paymentKey, orderId, body: got.text };
 }
 
+const short = (n: number): string => (n >= 1_000_000 ? `${+(n / 1_000_000).toFixed(2)}M` : n >= 1000 ? `${+(n / 1000).toFixed(1)}k` : String(n));
+
 // ---------------------------------------------------------------- the run
 
 interface Row {
@@ -196,6 +261,12 @@ interface Row {
   scenario: string;
   r: LoadResult;
 }
+
+const FT = "FakeToss";
+const PRISM_SILENT = "Prism -v silent";
+const PRISM_INFO = "Prism (default log)";
+const BARE = "node:http";
+const REF = "fastify+SQLite (reference)";
 
 async function main(): Promise<void> {
   installCleanup();
@@ -208,19 +279,20 @@ async function main(): Promise<void> {
 
   const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), "faketoss-bench-"));
-  log(`mode ${QUICK ? "quick" : "full"}; work dir ${dir}; pinning ${pinning.available ? "server→cpu0, load→cpu1 (taskset)" : "unavailable"}`);
+  log(`mode ${QUICK ? "quick" : "full"}; work dir ${dir}; pinning ${pinning.available ? "servers→cpu0, load→cpu1 (taskset)" : "unavailable"}`);
   const rows: Row[] = [];
   const startups: Record<string, number[]> = {};
-  const rss: Record<string, number> = {};
+  const rss: Record<string, { rss: number; anon: number; file: number }> = {};
   const notes: string[] = [];
   const addStartup = (name: string, v: number) => (startups[name] ??= []).push(v);
+  const running: Server[] = [];
 
   try {
-    // ---- 1. template: a real payment written by FakeToss itself
+    // ---- 1. the template: a real payment written by FakeToss itself
     const templateDb = join(dir, "template.db");
     let tpl: Awaited<ReturnType<typeof createTemplate>>;
     {
-      const s = await startServer("faketoss", { db: templateDb, core: "" });
+      const s = await startServer("faketoss", FT, { db: templateDb, core: "" });
       tpl = await createTemplate(s.port);
       await stopServer(s);
     }
@@ -228,111 +300,133 @@ async function main(): Promise<void> {
     writeFileSync(bareBody, tpl.body);
     log(`template payment ${tpl.paymentKey} (${Buffer.byteLength(tpl.body)} bytes of JSON)`);
 
-    // ---- 2. FakeToss, 1k payments
+    // ---- 2. stores: 1k payments, and the big one
     const smallDb = join(dir, "small.db");
     copyDb(templateDb, smallDb);
     const existing = countPayments(smallDb);
-    seedPayments(smallDb, { templateKey: tpl.paymentKey, keyPrefix: "bench_g_", orderPrefix: "bench-g-", from: 1, to: OPT.small - existing });
+    const getKeys = OPT.small - existing;
+    seedPayments(smallDb, { templateKey: tpl.paymentKey, keyPrefix: "bench_g_", orderPrefix: "bench-g-", from: 1, to: getKeys });
     const smallCount = countPayments(smallDb);
-    log(`small store: ${smallCount} payments`);
+    const refDb = join(dir, "reference.db");
+    copyDb(smallDb, refDb);
+    seedPayments(refDb, { templateKey: tpl.paymentKey, keyPrefix: "bench_c_", orderPrefix: "bench-c-", from: 1, to: CANCEL_TARGETS });
+
+    const bigDb = join(dir, "big.db");
+    copyDb(templateDb, bigDb);
+    let lastLog = 0;
+    const seeded = seedPayments(bigDb, {
+      templateKey: tpl.paymentKey,
+      keyPrefix: "bench_g_",
+      orderPrefix: "bench-g-",
+      from: 1,
+      to: OPT.big,
+      onProgress: (done, total) => {
+        if (performance.now() - lastLog > 5000) {
+          lastLog = performance.now();
+          log(`seeding the big store: ${done}/${total}`);
+        }
+      },
+    });
+    const bigCount = countPayments(bigDb);
+    const fileMb = statSync(bigDb).size / 1024 / 1024;
+    const BIG = `GET @${short(bigCount)}`;
+    log(`small store ${smallCount} payments; big store ${bigCount} payments (${fileMb.toFixed(0)} MB), seeded in ${(seeded.ms / 1000).toFixed(1)} s`);
+    notes.push(`Big store: ${bigCount.toLocaleString("en")} payments (${fileMb.toFixed(0)} MB SQLite file), seeded in ${(seeded.ms / 1000).toFixed(1)} s straight into the file (bench/lib/seed.ts).`);
+
+    // ---- 3. start-up: FakeToss and Prism spawned in turns
     for (let i = 0; i < OPT.startups; i++) {
-      const s = await startServer("faketoss", { db: smallDb });
-      addStartup("faketoss", s.startupMs);
-      await stopServer(s);
-    }
-    {
-      const s = await startServer("faketoss", { db: smallDb });
-      addStartup("faketoss", s.startupMs);
-      const getKeys = { keyPrefix: "bench_g_", keyCount: OPT.small - existing };
-      log("FakeToss GET (1k)");
-      rows.push({ server: "FakeToss", scenario: "GET", r: await load(s, { kind: "get", ...getKeys }) });
-      log("FakeToss write (key-in)");
-      rows.push({ server: "FakeToss", scenario: "write", r: await load(s, { kind: "write", orderPrefix: `bw${Date.now().toString(36)}` }) });
-      // Cancel targets, seeded next to the running server (WAL: a second writer is fine).
-      seedPayments(smallDb, { templateKey: tpl.paymentKey, keyPrefix: "bench_c_", orderPrefix: "bench-c-", from: 1, to: CANCEL_TARGETS });
-      log("FakeToss partial cancel");
-      rows.push({ server: "FakeToss", scenario: "cancel", r: await load(s, { kind: "cancel", keyPrefix: "bench_c_", keyCount: CANCEL_TARGETS }) });
-      rss["FakeToss"] = groupRss(s.proc.child.pid!);
-      await stopServer(s);
+      for (const [kind, name] of [["faketoss", "faketoss"], ["prism-silent", "prism-silent"]] as const) {
+        const s = await startServer(kind, name, { db: smallDb });
+        addStartup(name, s.startupMs);
+        await stopServer(s, kind === "faketoss");
+      }
     }
 
-    // ---- 3. FakeToss, big store
-    {
-      const bigDb = join(dir, "big.db");
-      copyDb(templateDb, bigDb);
-      const seedStart = performance.now();
-      let lastLog = 0;
-      const seeded = seedPayments(bigDb, {
-        templateKey: tpl.paymentKey,
-        keyPrefix: "bench_g_",
-        orderPrefix: "bench-g-",
-        from: 1,
-        to: OPT.big,
-        onProgress: (done, total) => {
-          if (performance.now() - lastLog > 5000) {
-            lastLog = performance.now();
-            log(`seeding ${done}/${total}`);
-          }
-        },
-      });
-      const bigCount = countPayments(bigDb);
-      const fileMb = statSync(bigDb).size / 1024 / 1024;
-      log(`big store: ${bigCount} payments seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s (${seeded.rows} rows, ${fileMb.toFixed(0)} MB file)`);
-      notes.push(`Big store: ${bigCount.toLocaleString("en")} payments (${fileMb.toFixed(0)} MB SQLite file), seeded in ${(seeded.ms / 1000).toFixed(1)} s by bench/lib/seed.ts.`);
-      const s = await startServer("faketoss", { db: bigDb });
-      addStartup("faketoss (1M store)", s.startupMs);
-      log(`FakeToss GET (${bigCount} payments)`);
-      rows.push({ server: "FakeToss", scenario: `GET @${short(bigCount)}`, r: await load(s, { kind: "get", keyPrefix: "bench_g_", keyCount: OPT.big }) });
-      rss["FakeToss @big"] = groupRss(s.proc.child.pid!);
-      await stopServer(s);
-      rmSync(bigDb, { force: true });
-      rmSync(bigDb + "-wal", { force: true });
-      rmSync(bigDb + "-shm", { force: true });
-    }
+    // ---- 4. every server up at once (pinned to the same core, idle ones cost nothing)
+    const ft = await startServer("faketoss", FT, { db: smallDb });
+    const ftBig = await startServer("faketoss", `${FT} ${BIG}`, { db: bigDb });
+    const prismSilent = await startServer("prism-silent", PRISM_SILENT);
+    const prismInfo = await startServer("prism-info", PRISM_INFO);
+    const bare = await startServer("node-http", BARE, { bareBody });
+    const ref = await startServer("reference", REF, { db: refDb });
+    running.push(ft, ftBig, prismSilent, prismInfo, bare, ref);
+    addStartup("faketoss (1M store)", ftBig.startupMs);
+    addStartup("prism-info", prismInfo.startupMs);
+    addStartup("node-http", bare.startupMs);
 
-    // ---- 4. Prism, silent and at its default level
-    for (let i = 0; i < OPT.startups; i++) {
-      const s = await startServer("prism-silent");
-      addStartup("prism-silent", s.startupMs);
-      await stopServer(s, false);
+    const small = { keyPrefix: "bench_g_", keyCount: getKeys };
+    const fixed = { fixedKey: "pay_123" };
+    await rounds(
+      "GET",
+      [
+        { server: ft, label: FT, params: { kind: "get", ...small } },
+        { server: ftBig, label: `${FT} ${BIG}`, params: { kind: "get", keyPrefix: "bench_g_", keyCount: OPT.big } },
+        { server: bare, label: BARE, params: { kind: "get", ...fixed } },
+        { server: ref, label: REF, params: { kind: "get", ...small } },
+        { server: prismSilent, label: PRISM_SILENT, params: { kind: "get", ...fixed } },
+        { server: prismInfo, label: PRISM_INFO, params: { kind: "get", ...fixed } },
+      ],
+      rows,
+    );
+    for (const r of rows) {
+      if (r.server !== `${FT} ${BIG}`) continue;
+      r.server = FT;
+      r.scenario = BIG;
     }
-    for (const [kind, label] of [["prism-silent", "Prism -v silent"], ["prism-info", "Prism (default log)"]] as const) {
-      const s = await startServer(kind);
-      addStartup(kind, s.startupMs);
-      log(`${label} GET / write / cancel`);
-      rows.push({ server: label, scenario: "GET", r: await load(s, { kind: "get", fixedKey: "pay_123" }) });
-      rows.push({ server: label, scenario: "write", r: await load(s, { kind: "write", orderPrefix: `pw${Date.now().toString(36)}` }) });
-      rows.push({ server: label, scenario: "cancel", r: await load(s, { kind: "cancel", fixedKey: "pay_123" }) });
-      rss[label] = groupRss(s.proc.child.pid!);
-      await stopServer(s, false);
-    }
+    rss["FakeToss @big"] = rssDetail(ftBig.proc.child.pid!);
+    await stopServer(ftBig);
+    running.splice(running.indexOf(ftBig), 1);
+    rmSync(bigDb, { force: true });
 
-    // ---- 5. bare node:http
-    {
-      const s = await startServer("node-http", { bareBody });
-      addStartup("node-http", s.startupMs);
-      log("node:http GET / write / cancel");
-      rows.push({ server: "node:http", scenario: "GET", r: await load(s, { kind: "get", fixedKey: "pay_123" }) });
-      rows.push({ server: "node:http", scenario: "write", r: await load(s, { kind: "write", orderPrefix: `nw${Date.now().toString(36)}` }) });
-      rows.push({ server: "node:http", scenario: "cancel", r: await load(s, { kind: "cancel", fixedKey: "pay_123" }) });
-      rss["node:http"] = groupRss(s.proc.child.pid!);
-      await stopServer(s);
-    }
+    const stamp = Date.now().toString(36);
+    await rounds(
+      "write",
+      [
+        { server: ft, label: FT, params: { kind: "write", orderPrefix: `bw${stamp}` } },
+        { server: bare, label: BARE, params: { kind: "write", orderPrefix: `nw${stamp}` } },
+        { server: ref, label: REF, params: { kind: "write", orderPrefix: `rw${stamp}` } },
+        { server: prismSilent, label: PRISM_SILENT, params: { kind: "write", orderPrefix: `pw${stamp}` } },
+        { server: prismInfo, label: PRISM_INFO, params: { kind: "write", orderPrefix: `iw${stamp}` } },
+      ],
+      rows,
+    );
+    // Cancel targets, seeded next to the running server (WAL: a second writer is fine).
+    seedPayments(smallDb, { templateKey: tpl.paymentKey, keyPrefix: "bench_c_", orderPrefix: "bench-c-", from: 1, to: CANCEL_TARGETS });
+    const targets = { keyPrefix: "bench_c_", keyCount: CANCEL_TARGETS };
+    await rounds(
+      "cancel",
+      [
+        { server: ft, label: FT, params: { kind: "cancel", ...targets } },
+        { server: bare, label: BARE, params: { kind: "cancel", ...fixed } },
+        { server: ref, label: REF, params: { kind: "cancel", ...targets } },
+        { server: prismSilent, label: PRISM_SILENT, params: { kind: "cancel", ...fixed } },
+        { server: prismInfo, label: PRISM_INFO, params: { kind: "cancel", ...fixed } },
+      ],
+      rows,
+    );
+    for (const s of [ft, prismSilent, prismInfo, bare, ref]) rss[s.name] = rssDetail(s.proc.child.pid!);
 
-    // ---- report
-    const report = render({ rows, startups, rss, notes, elapsedS: (performance.now() - t0) / 1000, smallCount });
+    rows.sort((a, b) => order(a) - order(b));
+    const report = render({ rows, startups, rss, notes, elapsedS: (performance.now() - t0) / 1000, smallCount, big: BIG });
     console.log(report.text);
     if (OPT.writeResults) {
       writeFileSync(join(ROOT, "bench", "RESULTS.md"), report.markdown);
       log("wrote bench/RESULTS.md");
     }
   } finally {
+    for (const s of running) await s.proc.kill("SIGKILL");
     killAll();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const short = (n: number): string => (n >= 1_000_000 ? `${+(n / 1_000_000).toFixed(2)}M` : n >= 1000 ? `${+(n / 1000).toFixed(1)}k` : String(n));
+const SERVER_ORDER = [FT, BARE, REF, PRISM_SILENT, PRISM_INFO];
+const SCENARIO_ORDER = ["GET", "write", "cancel"];
+function order(r: Row): number {
+  const s = SERVER_ORDER.findIndex((x) => r.server.startsWith(x));
+  const c = r.scenario.startsWith("GET @") ? 0.5 : SCENARIO_ORDER.indexOf(r.scenario);
+  return s * 10 + c;
+}
 
 // ---------------------------------------------------------------- rendering
 
@@ -344,13 +438,21 @@ interface Ratio {
   detail: string;
 }
 
-function render(input: { rows: Row[]; startups: Record<string, number[]>; rss: Record<string, number>; notes: string[]; elapsedS: number; smallCount: number }): {
+function render(input: {
+  rows: Row[];
+  startups: Record<string, number[]>;
+  rss: Record<string, { rss: number; anon: number; file: number }>;
+  notes: string[];
+  elapsedS: number;
+  smallCount: number;
+  big: string;
+}): {
   text: string;
   markdown: string;
 } {
   const { rows, startups, rss } = input;
   const find = (server: string, scenario: string): LoadResult | undefined => rows.find((r) => r.server === server && r.scenario === scenario)?.r;
-  const bigRow = rows.find((r) => r.server === "FakeToss" && r.scenario.startsWith("GET @"));
+  const bigRow = rows.find((r) => r.scenario === input.big);
   const ratios: Ratio[] = [];
   const valid = (...rs: Array<LoadResult | undefined>) => rs.every((r) => r && r.requests > 0 && non2xx(r) <= r.requests * 0.01);
   const rpsRatio = (name: string, a: LoadResult | undefined, b: LoadResult | undefined, min: number | undefined) => {
@@ -364,10 +466,11 @@ function render(input: { rows: Row[]; startups: Record<string, number[]>; rss: R
       detail: ok ? `${Math.round(a!.rps)} ÷ ${Math.round(b!.rps)} req/s` : "INVALID: more than 1% non-2xx answers",
     });
   };
-  const ft = (s: string) => find("FakeToss", s);
+  const ft = (s: string) => rows.find((r) => r.server === FT && r.scenario === s)?.r;
   rpsRatio("GET FakeToss ÷ node:http", ft("GET"), find("node:http", "GET"), 0.6);
   rpsRatio("write FakeToss ÷ node:http", ft("write"), find("node:http", "write"), 0.3);
   rpsRatio("cancel FakeToss ÷ node:http", ft("cancel"), find("node:http", "cancel"), undefined);
+  for (const s of ["GET", "write", "cancel"]) rpsRatio(`${s} FakeToss ÷ fastify+SQLite (reference)`, ft(s), find(REF, s), undefined);
   for (const s of ["GET", "write", "cancel"]) rpsRatio(`${s} FakeToss ÷ Prism -v silent`, ft(s), find("Prism -v silent", s), 5);
   for (const s of ["GET", "write", "cancel"]) rpsRatio(`${s} FakeToss ÷ Prism (default log)`, ft(s), find("Prism (default log)", s), undefined);
   const ftStart = median(startups["faketoss"] ?? []);
@@ -386,13 +489,19 @@ function render(input: { rows: Row[]; startups: Record<string, number[]>; rss: R
   }
   const bigRss = rss["FakeToss @big"];
   if (bigRss !== undefined) {
-    ratios.push({ name: `RSS at ${bigRow ? bigRow.scenario.slice(5) : "big"} payments (MB)`, value: bigRss / 1024 / 1024, target: "≤ 150", pass: bigRss / 1024 / 1024 <= 150, detail: "after the GET load" });
+    ratios.push({
+      name: `RSS at ${input.big.slice(5)} payments (MB)`,
+      value: bigRss.rss / 1024 / 1024,
+      target: "≤ 150",
+      pass: bigRss.rss / 1024 / 1024 <= 150,
+      detail: `after the GET load: ${mb(bigRss.anon)} MB anonymous + ${mb(bigRss.file)} MB file-backed (mmap of the SQLite file)`,
+    });
   }
 
   const head = ["server", "scenario", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx"];
   const table = rows.map((r) => [r.server, r.scenario, Math.round(r.r.rps).toString(), ms(r.r.p50), ms(r.r.p99), String(r.r.requests), String(non2xx(r.r))]);
   const startupRows = Object.entries(startups).map(([k, v]) => [k, `${median(v).toFixed(0)} ms`, v.map((x) => x.toFixed(0)).join(", ")]);
-  const rssRows = Object.entries(rss).map(([k, v]) => [k, `${mb(v)} MB`]);
+  const rssRows = Object.entries(rss).map(([k, v]) => [k, `${mb(v.rss)} MB`, `${mb(v.anon)} MB`, `${mb(v.file)} MB`]);
   const ratioRows = ratios.map((r) => [r.name, Number.isFinite(r.value) ? r.value.toFixed(3) : "—", r.target, r.pass === undefined ? "info" : r.pass ? "PASS" : "MISS", r.detail]);
 
   const md = (h: string[], body: string[][]) => [`| ${h.join(" | ")} |`, `|${h.map(() => "---").join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
@@ -403,7 +512,10 @@ function render(input: { rows: Row[]; startups: Record<string, number[]>; rss: R
   };
   const date = new Date().toISOString();
   const machine = machineLine();
-  const settings = `${QUICK ? "quick" : "full"} mode: ${OPT.warmup} s warm-up + ${OPT.duration} s measured per scenario, ${OPT.connections} connections, pipelining 1; ${pinning.available ? "server pinned to cpu0 and autocannon to cpu1 (taskset)" : "no pinning (taskset or a second core missing)"}; FakeToss on a file store (WAL), FAKETOSS_LOG=silent.`;
+  const settings =
+    `${QUICK ? "quick" : "full"} mode: per scenario ${OPT.rounds} round(s) in which every server takes a turn of ${OPT.warmup} s warm-up + ${OPT.duration} s measured ` +
+    `(medians over rounds), ${OPT.connections} connections, pipelining 1; ${pinning.available ? "servers pinned to cpu0 and autocannon to cpu1 (taskset)" : "no pinning (taskset or a second core missing)"}; ` +
+    `FakeToss on a file store (WAL) via \`node --import tsx src/main.ts\`, FAKETOSS_LOG=silent; GET reads random keys among ${short(input.smallCount)} (and ${input.big.slice(5)}) payments.`;
   const misses = ratios.filter((r) => r.pass === false).map((r) => r.name);
   const verdict = misses.length === 0 ? "All targets met." : `Targets missed: ${misses.join("; ")}.`;
 
@@ -417,7 +529,7 @@ function render(input: { rows: Row[]; startups: Record<string, number[]>; rss: R
     "",
     txt(["start-up", "median", "samples (ms)"], startupRows),
     "",
-    txt(["RSS after load", ""], rssRows),
+    txt(["RSS after load", "total", "anonymous", "file-backed"], rssRows),
     "",
     txt(["ratio", "value", "target", "result", "detail"], ratioRows),
     "",
@@ -444,7 +556,7 @@ function render(input: { rows: Row[]; startups: Record<string, number[]>; rss: R
     "",
     md(["server", "median", "samples (ms)"], startupRows),
     "",
-    md(["server", "RSS after load"], rssRows),
+    md(["server", "RSS after load", "anonymous", "file-backed"], rssRows),
     "",
     "## Ratios against the targets (issue #6)",
     "",

@@ -510,7 +510,8 @@ export interface paths {
          * Advance the tenant's clock
          * @description Moves this tenant's clock forward (never back) by the sum of `days`, `hours`, `minutes`
          *     and `seconds`. Every deadline that passes takes effect before the answer: payments
-         *     expire, virtual accounts pass their due date. Other tenants' clocks do not move.
+         *     expire, virtual accounts pass their due date; webhook retries that fall due are sent
+         *     right after. Other tenants' clocks do not move.
          */
         post: operations["advanceClock"];
         delete?: never;
@@ -638,8 +639,10 @@ export interface paths {
          * @description Registers a URL that receives this tenant's webhooks: every event, or the ones in
          *     `events`. Unlike real Toss, any http(s) URL works, `http://localhost:PORT/hook` included,
          *     unless the server restricts destinations (`FAKETOSS_WEBHOOK_DESTINATIONS=public`), in which
-         *     case a loopback, private or link-local address → 400 `INVALID_URL`. A URL that is not
-         *     http(s) → 400 `INVALID_URL`.
+         *     case any non-public address (loopback, private, link-local, CGNAT, ...) → 400
+         *     `INVALID_URL`, and a host name is checked again after DNS at each delivery. A URL that is
+         *     not http(s) → 400 `INVALID_URL`. At most 20 endpoints per tenant (then 400
+         *     `INVALID_REQUEST`); the same URL may be registered twice (it then gets each event twice).
          */
         post: operations["registerWebhook"];
         delete?: never;
@@ -660,8 +663,8 @@ export interface paths {
         post?: never;
         /**
          * Remove a webhook endpoint
-         * @description Stops sending to this endpoint. Deliveries already in the log stay there; pending retries
-         *     to it are dropped. Unknown id → 404 `NOT_FOUND`.
+         * @description Stops sending to this endpoint. Deliveries already in the log stay there; its pending
+         *     retries are dropped (they become `FAILED`). Unknown id → 404 `NOT_FOUND`.
          */
         delete: operations["removeWebhook"];
         options?: never;
@@ -706,8 +709,10 @@ export interface paths {
         /**
          * Re-send a delivery now
          * @description Like "다시 시도" in Toss's developer center: one fresh attempt now, whatever the
-         *     delivery's state, answered after that attempt. A success makes it `DELIVERED`; a failure
-         *     of a `FAILED` delivery leaves it `FAILED` (no new retry schedule). Unknown id → 404
+         *     delivery's state, answered after that attempt. A success makes it `DELIVERED`. A failure
+         *     leaves the state as it was (`FAILED` stays `FAILED` with no new schedule, `PENDING` keeps
+         *     its schedule, `DELIVERED` stays `DELIVERED`); a destination the server forbids makes it
+         *     `REFUSED`. The `retried-count` header repeats the last attempt's. Unknown id → 404
          *     `NOT_FOUND`.
          */
         post: operations["resendWebhookDelivery"];
@@ -754,9 +759,11 @@ export interface webhooks {
         put?: never;
         /**
          * A payment's status changed
-         * @description Sent on every transition Toss reports: to `DONE`, `CANCELED`, `PARTIAL_CANCELED`,
-         *     `ABORTED`, `EXPIRED`, and the virtual-account changes (`WAITING_FOR_DEPOSIT` on issue and
-         *     on a deposit cancel, `DONE` on a deposit). Not sent for billing charges, as in Toss.
+         * @description Sent on every transition Toss reports: to `DONE`, `CANCELED`, `PARTIAL_CANCELED` (every
+         *     cancel, also while the status stays `PARTIAL_CANCELED`), `ABORTED`, `EXPIRED`, and the
+         *     virtual-account changes (`WAITING_FOR_DEPOSIT` on issue and on a deposit cancel, `DONE` on
+         *     a deposit). Not sent for billing charges, as in Toss (a later cancel of a billing payment
+         *     is reported), nor when a virtual account's due date passes.
          *     `data` is the full Payment (compare its `secret` with the one you stored). `createdAt`
          *     is Toss's legacy format: KST without an offset, microseconds (`2026-04-21T10:14:00.000000`).
          */
@@ -1453,7 +1460,7 @@ export interface components {
         WebhookDelivery: {
             /**
              * @description Also sent as `tosspayments-webhook-transmission-id`.
-             * @example whtrans_a01j70335nkqqeg0zwzz2r4py9z
+             * @example whtrans_a01j70335nkqqeg0zwzz2r4py9
              */
             id: string;
             /** @example wh_1a2b3c4d5e6f7g8h */
@@ -1461,8 +1468,10 @@ export interface components {
             /** @example http://localhost:3000/hook */
             url: string;
             eventType: components["schemas"]["WebhookEventType"];
-            /** @description The JSON body sent, exactly. */
-            payload: Record<string, never>;
+            /** @description The JSON body sent, exactly (one of the three event payloads of `webhooks:`). */
+            payload: {
+                [key: string]: unknown;
+            };
             status: components["schemas"]["WebhookDeliveryStatus"];
             attempts: components["schemas"]["WebhookAttempt"][];
             nextAttemptAt: components["schemas"]["Timestamp"] | null;
@@ -1849,7 +1858,7 @@ export interface components {
         WebhookId: string;
         /**
          * @description The delivery's id (also its `tosspayments-webhook-transmission-id`).
-         * @example whtrans_a01j70335nkqqeg0zwzz2r4py9z
+         * @example whtrans_a01j70335nkqqeg0zwzz2r4py9
          */
         DeliveryId: string;
         /**
@@ -1864,7 +1873,7 @@ export interface components {
         WebhookRetriedCount: string;
         /**
          * @description The delivery's id, the same on every retry.
-         * @example whtrans_a01j70335nkqqeg0zwzz2r4py9z
+         * @example whtrans_a01j70335nkqqeg0zwzz2r4py9
          */
         WebhookTransmissionId: string;
         /**
@@ -4563,7 +4572,7 @@ export interface operations {
                 eventType?: components["schemas"]["WebhookEventType"];
                 /** @description Only deliveries in this state. */
                 status?: components["schemas"]["WebhookDeliveryStatus"];
-                /** @description At most this many (default 100). */
+                /** @description At most this many (default 100, at most 1000). */
                 limit?: string;
             };
             header?: never;
@@ -4601,7 +4610,7 @@ export interface operations {
             path: {
                 /**
                  * @description The delivery's id (also its `tosspayments-webhook-transmission-id`).
-                 * @example whtrans_a01j70335nkqqeg0zwzz2r4py9z
+                 * @example whtrans_a01j70335nkqqeg0zwzz2r4py9
                  */
                 deliveryId: components["parameters"]["DeliveryId"];
             };
@@ -4701,7 +4710,7 @@ export interface operations {
                 "tosspayments-webhook-transmission-retried-count": components["parameters"]["WebhookRetriedCount"];
                 /**
                  * @description The delivery's id, the same on every retry.
-                 * @example whtrans_a01j70335nkqqeg0zwzz2r4py9z
+                 * @example whtrans_a01j70335nkqqeg0zwzz2r4py9
                  */
                 "tosspayments-webhook-transmission-id": components["parameters"]["WebhookTransmissionId"];
             };
@@ -4746,7 +4755,7 @@ export interface operations {
                 "tosspayments-webhook-transmission-retried-count": components["parameters"]["WebhookRetriedCount"];
                 /**
                  * @description The delivery's id, the same on every retry.
-                 * @example whtrans_a01j70335nkqqeg0zwzz2r4py9z
+                 * @example whtrans_a01j70335nkqqeg0zwzz2r4py9
                  */
                 "tosspayments-webhook-transmission-id": components["parameters"]["WebhookTransmissionId"];
             };
@@ -4791,7 +4800,7 @@ export interface operations {
                 "tosspayments-webhook-transmission-retried-count": components["parameters"]["WebhookRetriedCount"];
                 /**
                  * @description The delivery's id, the same on every retry.
-                 * @example whtrans_a01j70335nkqqeg0zwzz2r4py9z
+                 * @example whtrans_a01j70335nkqqeg0zwzz2r4py9
                  */
                 "tosspayments-webhook-transmission-id": components["parameters"]["WebhookTransmissionId"];
             };

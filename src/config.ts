@@ -18,6 +18,11 @@ export interface Config {
   log: "info" | "silent";
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
+  /**
+   * Where webhooks may go: "any" (default: any http(s) URL, localhost included) or "public"
+   * (loopback, private, link-local and other non-public addresses refused, for shared deployments).
+   */
+  webhookDestinations: "any" | "public";
 }
 
 export const DEFAULT_SECRET_KEY = "test_sk_yjroot_faketoss_default";
@@ -31,6 +36,7 @@ const FLAGS: Record<string, string> = {
   "--keys": "FAKETOSS_KEYS",
   "--log": "FAKETOSS_LOG",
   "--body-limit": "FAKETOSS_BODY_LIMIT",
+  "--webhook-destinations": "FAKETOSS_WEBHOOK_DESTINATIONS",
 };
 
 export class ConfigError extends Error {}
@@ -57,6 +63,9 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   if (log !== "info" && log !== "silent") throw new ConfigError(`FAKETOSS_LOG must be "info" or "silent", got ${log}`);
   const bodyLimit = Number(vars.FAKETOSS_BODY_LIMIT ?? 64 * 1024);
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw new ConfigError(`FAKETOSS_BODY_LIMIT must be an integer ≥ 1024`);
+  const webhookDestinations = vars.FAKETOSS_WEBHOOK_DESTINATIONS ?? "any";
+  if (webhookDestinations !== "any" && webhookDestinations !== "public")
+    throw new ConfigError(`FAKETOSS_WEBHOOK_DESTINATIONS must be "any" or "public", got ${webhookDestinations}`);
 
   return {
     port,
@@ -66,6 +75,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     keys: parseKeys(vars.FAKETOSS_KEYS ?? ""),
     log,
     bodyLimit,
+    webhookDestinations,
   };
 }
 
@@ -91,5 +101,8 @@ export function usage(): string {
   --labels L        FAKETOSS_LABELS    seed (CARD, VIRTUAL_ACCOUNT...) or toss (카드, 가상계좌...)
   --keys LIST       FAKETOSS_KEYS      extra tenants: "test_sk_a:test_ck_a,test_sk_b:test_ck_b"
   --log L           FAKETOSS_LOG       info (a line per request) or silent
-  --body-limit N    FAKETOSS_BODY_LIMIT  largest request body in bytes (default 65536)`;
+  --body-limit N    FAKETOSS_BODY_LIMIT  largest request body in bytes (default 65536)
+  --webhook-destinations D  FAKETOSS_WEBHOOK_DESTINATIONS
+                    any (default: any http(s) URL, localhost included) or public
+                    (refuse loopback, private and link-local destinations)`;
 }

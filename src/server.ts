@@ -1,16 +1,18 @@
-// Composition root: store, clocks, tenants, domain, sweeper and HTTP layer, started and stopped
-// together.
+// Composition root: store, clocks, tenants, domain, sweeper, webhooks and HTTP layer, started
+// and stopped together.
 import type { FastifyInstance } from "fastify";
 import { DEFAULT_CLIENT_KEY, DEFAULT_SECRET_KEY, type Config } from "./config.js";
 import { systemClock, TenantClock, type Clock } from "./domain/clock.js";
 import { installSeedFixtures } from "./domain/fixtures.js";
+import type { Tenant } from "./domain/model.js";
 import { PaymentService, type PaymentEvents } from "./domain/payments.js";
-import { SandboxService } from "./domain/sandbox.js";
+import { SandboxService, type SandboxClockView, type SandboxDeps } from "./domain/sandbox.js";
 import { Sweeper, type SweeperOptions } from "./domain/sweeper.js";
 import { TenantRegistry } from "./domain/tenants.js";
 import { buildApp } from "./http/app.js";
 import { openSqliteStore } from "./store/sqlite.js";
 import type { Store } from "./store/store.js";
+import { createWebhooks, type WebhookDispatcherOptions, type Webhooks } from "./webhooks/index.js";
 
 export interface FakeToss {
   app: FastifyInstance;
@@ -22,15 +24,54 @@ export interface FakeToss {
   sweeper: Sweeper;
   /** Per-tenant virtual clocks over the base clock given to createFakeToss. */
   clock: TenantClock;
+  /** Endpoints, delivery log and the dispatcher (sending once listening: startFakeToss). */
+  webhooks: Webhooks;
   /** The base URL once listening. */
   url: string;
   close(): Promise<void>;
 }
 
 export interface FakeTossOptions {
-  /** Hears every payment transition (webhooks). */
+  /** Hears every payment transition, besides the webhooks. */
   events?: PaymentEvents;
   sweeper?: SweeperOptions;
+  /** Timeout, concurrency, polling period and resolver of the webhook dispatcher. */
+  webhooks?: WebhookDispatcherOptions;
+}
+
+/** Every listener hears every event; one that throws does not stop the others. */
+function fanOut(listeners: PaymentEvents[]): PaymentEvents {
+  if (listeners.length === 1) return listeners[0]!;
+  const each = (fn: (l: PaymentEvents) => unknown): void => {
+    for (const l of listeners) {
+      try {
+        const ret = fn(l);
+        if (ret instanceof Promise) ret.catch((err: unknown) => console.error("[faketoss] a payment event listener failed:", err));
+      } catch (err) {
+        console.error("[faketoss] a payment event listener failed:", err);
+      }
+    }
+  };
+  return {
+    paymentChanged: (tenant, before, after) => each((l) => l.paymentChanged(tenant, before, after)),
+    billingDeleted: (tenant, billing) => each((l) => l.billingDeleted?.(tenant, billing)),
+  };
+}
+
+/** The sandbox, plus: a due webhook retry is sent as soon as the tenant's clock has moved past it. */
+class WebhookAwareSandbox extends SandboxService {
+  constructor(
+    deps: SandboxDeps,
+    private readonly webhooks: Webhooks,
+  ) {
+    super(deps);
+  }
+
+  override async advanceClock(tenant: Tenant, ms: number): Promise<SandboxClockView> {
+    const view = await super.advanceClock(tenant, ms);
+    this.webhooks.dispatcher.kick();
+    return view;
+  }
 }
 
 /**
@@ -50,10 +91,19 @@ export async function createFakeToss(
     tenantClock.load(tenants.list());
     // The seed document's examples work verbatim on a fresh store (never re-applied over real data).
     await installSeedFixtures(store, defaultTenant!, tenantClock);
-    const service = new PaymentService(store, tenantClock, options.events, (id) => tenants.lookupId(id));
+    const webhooks = createWebhooks({
+      store,
+      clock: tenantClock,
+      policy: config.webhookDestinations,
+      // Webhook `data` is the Payment as the tenant's API answers it (no Accept-Language here).
+      labelsOf: (tenant) => tenant.settings.labels ?? config.labels,
+      options: options.webhooks,
+    });
+    const events = fanOut(options.events ? [webhooks.service.events, options.events] : [webhooks.service.events]);
+    const service = new PaymentService(store, tenantClock, events, (id) => tenants.lookupId(id));
     const sweeper = new Sweeper(service, store, tenantClock, () => tenants.list(), options.sweeper);
-    const sandbox = new SandboxService({ store, tenants, clock: tenantClock, sweeper, seedSecretKey: DEFAULT_SECRET_KEY });
-    const app = await buildApp({ config, store, clock: tenantClock, service, sandbox, tenants });
+    const sandbox = new WebhookAwareSandbox({ store, tenants, clock: tenantClock, sweeper, seedSecretKey: DEFAULT_SECRET_KEY }, webhooks);
+    const app = await buildApp({ config, store, clock: tenantClock, service, sandbox, tenants, webhooks: webhooks.service });
     return {
       app,
       store,
@@ -62,8 +112,11 @@ export async function createFakeToss(
       sandbox,
       sweeper,
       clock: tenantClock,
+      webhooks,
       async close() {
         await sweeper.stop();
+        // Aborts sends in flight (they stay due in the store and go out after a restart).
+        await webhooks.dispatcher.stop();
         await app.close();
         await store.close();
       },
@@ -83,6 +136,7 @@ export async function startFakeToss(config: Config, clock: Clock = systemClock, 
     throw err;
   }
   ft.sweeper.start();
+  ft.webhooks.dispatcher.start();
   const address = ft.app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;

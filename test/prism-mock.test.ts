@@ -71,6 +71,8 @@ function operations(): Operation[] {
     for (const method of METHODS) {
       const op = item[method] as Json | undefined;
       if (!op) continue;
+      // Browser pages (the payment window) answer HTML and redirects, not the JSON API mocked here.
+      if (op["x-faketoss-page"]) continue;
       const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p: Json) =>
         deref(p),
       );

@@ -16,6 +16,7 @@ import type { PaymentService } from "../domain/payments.js";
 import type { SandboxService } from "../domain/sandbox.js";
 import type { TenantRegistry } from "../domain/tenants.js";
 import type { Store } from "../store/store.js";
+import type { WebhookService } from "../webhooks/service.js";
 import { authenticate } from "./auth.js";
 import { registerDocs } from "./docs.js";
 import { langOf, sendTossError, toTossError } from "./errors.js";
@@ -39,6 +40,7 @@ export interface AppDeps {
   service: PaymentService;
   sandbox: SandboxService;
   tenants: TenantRegistry;
+  webhooks: WebhookService;
 }
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM interop.

@@ -10,6 +10,7 @@ import { langOf } from "./errors.js";
 import { createPageHandlers } from "./pages.js";
 import { failRedirectUrl, successRedirectUrl } from "./redirects.js";
 import { methodFromRequest, toWireBilling, toWirePayment, type Labels } from "./wire.js";
+import { toWireWebhookDelivery, toWireWebhookEndpoint } from "../webhooks/wire.js";
 
 type JsonBody<Op extends keyof operations> = operations[Op] extends {
   requestBody?: { content: { "application/json": infer B } };
@@ -146,6 +147,25 @@ export function createHandlers(deps: AppDeps): Handlers {
     async updateSettings(request) {
       const updated = await sandbox.updateSettings(tenantOf(request), request.body);
       return updated.settings;
+    },
+
+    // ---- webhooks (sandbox)
+    async listWebhooks(request) {
+      return (await deps.webhooks.list(tenantOf(request))).map(toWireWebhookEndpoint);
+    },
+    async registerWebhook(request) {
+      return toWireWebhookEndpoint(await deps.webhooks.register(tenantOf(request), request.body));
+    },
+    async removeWebhook(request) {
+      return toWireWebhookEndpoint(await deps.webhooks.remove(tenantOf(request), request.params.webhookId));
+    },
+    async listWebhookDeliveries(request) {
+      const q = request.query ?? {};
+      const deliveries = await deps.webhooks.listDeliveries(tenantOf(request), { eventType: q.eventType, status: q.status, limit: q.limit });
+      return deliveries.map(toWireWebhookDelivery);
+    },
+    async resendWebhookDelivery(request) {
+      return toWireWebhookDelivery(await deps.webhooks.resend(tenantOf(request), request.params.deliveryId));
     },
   };
 }

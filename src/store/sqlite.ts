@@ -28,9 +28,10 @@ import {
   type IdempotencyScope,
   type Store,
 } from "./store.js";
+import type { WebhookDeliveryRecord, WebhookEndpointRecord } from "../webhooks/model.js";
 
 /** The schema this code writes. A file at a lower version is migrated on open. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 // Version 1's tables. Later versions change them only through MIGRATIONS, so that a fresh file
 // and a migrated one end up identical.
@@ -114,7 +115,41 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       }
     }
   },
+  // 2 → 3: webhooks. Endpoints per tenant; deliveries (queue and log in one table) with the
+  // columns looked up by: next_attempt_at (tenant clock, set while a send is scheduled) in a
+  // partial index for the dispatcher, seq for newest-first listing.
+  (db) => {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS webhook_endpoints (
+        seq        INTEGER PRIMARY KEY,
+        tenant_id  TEXT NOT NULL,
+        id         TEXT NOT NULL,
+        data       TEXT NOT NULL,
+        UNIQUE (tenant_id, id)
+      );
+      CREATE TABLE IF NOT EXISTS webhook_deliveries (
+        seq              INTEGER PRIMARY KEY,
+        tenant_id        TEXT NOT NULL,
+        id               TEXT NOT NULL,
+        webhook_id       TEXT NOT NULL,
+        event_type       TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        next_attempt_at  INTEGER,
+        data             TEXT NOT NULL,
+        UNIQUE (tenant_id, id)
+      );
+      CREATE INDEX IF NOT EXISTS webhook_deliveries_tenant ON webhook_deliveries (tenant_id, seq);
+      CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (tenant_id, next_attempt_at)
+        WHERE next_attempt_at IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS webhook_deliveries_endpoint ON webhook_deliveries (tenant_id, webhook_id)
+        WHERE next_attempt_at IS NOT NULL;
+    `);
+  },
 ];
+
+/** Deliveries kept per tenant (the oldest finished ones beyond this are purged on enqueue). */
+export const WEBHOOK_LOG_KEEP = 10_000;
+const WEBHOOK_PURGE_EVERY = 500;
 
 function migrate(db: Db): void {
   let version = db.pragma("user_version", { simple: true }) as number;
@@ -136,6 +171,8 @@ function migrate(db: Db): void {
 }
 
 const parsePayment = (text: string): PaymentRecord => normalizePaymentRecord(JSON.parse(text) as PaymentRecord);
+const parseEndpoint = (text: string): WebhookEndpointRecord => JSON.parse(text) as WebhookEndpointRecord;
+const parseDelivery = (text: string): WebhookDeliveryRecord => JSON.parse(text) as WebhookDeliveryRecord;
 const parseTenant = (text: string): Tenant => normalizeTenant(JSON.parse(text) as Tenant);
 
 interface IdemRow {
@@ -197,6 +234,8 @@ export function openSqliteStore(path: string): Store {
   const delAuths = db.prepare<[string]>(`DELETE FROM billing_auths WHERE tenant_id = ?`);
   const delBillings = db.prepare<[string]>(`DELETE FROM billings WHERE tenant_id = ?`);
   const delIdem = db.prepare<[string]>(`DELETE FROM idempotency WHERE tenant_id = ?`);
+  const delEndpoints = db.prepare<[string]>(`DELETE FROM webhook_endpoints WHERE tenant_id = ?`);
+  const delDeliveries = db.prepare<[string]>(`DELETE FROM webhook_deliveries WHERE tenant_id = ?`);
 
   const payInsert = db.prepare<[string, string, string, string, string, number | null]>(
     `INSERT INTO payments (tenant_id, payment_key, order_id, status, data, deadline_at) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -271,6 +310,40 @@ export function openSqliteStore(path: string): Store {
   );
   const idemPurge = db.prepare<[string, number]>(`DELETE FROM idempotency WHERE tenant_id = ? AND created_at < ?`);
 
+  const whInsert = db.prepare<[string, string, string]>(`INSERT INTO webhook_endpoints (tenant_id, id, data) VALUES (?, ?, ?)`);
+  const whList = db.prepare<[string], string>(`SELECT data FROM webhook_endpoints WHERE tenant_id = ? ORDER BY seq`).pluck();
+  const whGet = db.prepare<[string, string], string>(`SELECT data FROM webhook_endpoints WHERE tenant_id = ? AND id = ?`).pluck();
+  const whDelete = db.prepare<[string, string]>(`DELETE FROM webhook_endpoints WHERE tenant_id = ? AND id = ?`);
+  const dlvInsert = db.prepare<[string, string, string, string, string, number | null, string]>(
+    `INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_type, status, next_attempt_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const dlvGet = db.prepare<[string, string], string>(`SELECT data FROM webhook_deliveries WHERE tenant_id = ? AND id = ?`).pluck();
+  const dlvSet = db.prepare<[string, number | null, string, string, string]>(
+    `UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, data = ? WHERE tenant_id = ? AND id = ?`,
+  );
+  // Served by webhook_deliveries_tenant, read backwards.
+  const dlvList = db.prepare<[{ tenant: string; event: string | null; status: string | null; limit: number }], string>(
+    `SELECT data FROM webhook_deliveries
+     WHERE tenant_id = @tenant AND (@event IS NULL OR event_type = @event) AND (@status IS NULL OR status = @status)
+     ORDER BY seq DESC LIMIT @limit`,
+  ).pluck();
+  const dlvScheduledOf = db.prepare<[string, string], string>(
+    `SELECT data FROM webhook_deliveries WHERE tenant_id = ? AND webhook_id = ? AND next_attempt_at IS NOT NULL`,
+  ).pluck();
+  // Both served by the partial index webhook_deliveries_due: only scheduled rows are in it.
+  const dlvSchedules = db.prepare<[], { tenant_id: string; next: number }>(
+    `SELECT tenant_id, MIN(next_attempt_at) AS next FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL GROUP BY tenant_id`,
+  );
+  const dlvDue = db.prepare<[string, number, number], string>(
+    `SELECT data FROM webhook_deliveries
+     WHERE tenant_id = ? AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?
+     ORDER BY next_attempt_at, seq LIMIT ?`,
+  ).pluck();
+  const dlvPurge = db.prepare<[{ tenant: string; keep: number }]>(
+    `DELETE FROM webhook_deliveries WHERE tenant_id = @tenant AND next_attempt_at IS NULL AND seq <=
+       (SELECT seq FROM webhook_deliveries WHERE tenant_id = @tenant ORDER BY seq DESC LIMIT 1 OFFSET @keep)`,
+  );
+
   // ---- helpers (synchronous; always called inside a transaction or as one statement)
   const insertPaymentSync = (tenantId: string, rec: PaymentRecord): void => {
     const p = rec.payment;
@@ -300,7 +373,63 @@ export function openSqliteStore(path: string): Store {
     delAuths.run(id);
     delBillings.run(id);
     delIdem.run(id);
+    delEndpoints.run(id);
+    delDeliveries.run(id);
   });
+
+  const writeDelivery = (tenantId: string, d: WebhookDeliveryRecord): void => {
+    dlvSet.run(d.status, d.nextAttemptAt, JSON.stringify(d), tenantId, d.id);
+  };
+
+  const deleteEndpointTx = db.transaction(
+    (tenantId: string, webhookId: string, drop: (d: WebhookDeliveryRecord) => WebhookDeliveryRecord): WebhookEndpointRecord | undefined => {
+      const text = whGet.get(tenantId, webhookId);
+      if (text === undefined) return undefined;
+      whDelete.run(tenantId, webhookId);
+      for (const row of dlvScheduledOf.all(tenantId, webhookId)) {
+        const prev = parseDelivery(row);
+        const next = drop(prev);
+        if (next !== prev) writeDelivery(tenantId, { ...next, id: prev.id });
+      }
+      return parseEndpoint(text);
+    },
+  );
+
+  const enqueuedSince = new Map<string, number>();
+  const enqueueTx = db.transaction(
+    (tenantId: string, eventType: string, build: (e: WebhookEndpointRecord) => WebhookDeliveryRecord): WebhookDeliveryRecord[] => {
+      const created: WebhookDeliveryRecord[] = [];
+      for (const text of whList.all(tenantId)) {
+        const endpoint = parseEndpoint(text);
+        if (!(endpoint.events as string[]).includes(eventType)) continue;
+        const d = build(endpoint);
+        dlvInsert.run(tenantId, d.id, d.webhookId, d.eventType, d.status, d.nextAttemptAt, JSON.stringify(d));
+        created.push(d);
+      }
+      if (created.length > 0) {
+        // Lazy purge of the log, one indexed range delete every WEBHOOK_PURGE_EVERY deliveries.
+        const count = (enqueuedSince.get(tenantId) ?? WEBHOOK_PURGE_EVERY) + created.length;
+        if (count >= WEBHOOK_PURGE_EVERY) {
+          dlvPurge.run({ tenant: tenantId, keep: WEBHOOK_LOG_KEEP });
+          enqueuedSince.set(tenantId, 0);
+        } else enqueuedSince.set(tenantId, count);
+      }
+      return created;
+    },
+  );
+
+  const updateDeliveryTx = db.transaction(
+    (tenantId: string, id: string, mutate: (d: WebhookDeliveryRecord) => WebhookDeliveryRecord): WebhookDeliveryRecord | undefined => {
+      const text = dlvGet.get(tenantId, id);
+      if (text === undefined) return undefined;
+      const prev = parseDelivery(text);
+      const next = mutate(prev);
+      if (next === prev) return prev;
+      if (next.id !== id) throw new Error("mutate must not change a delivery's id");
+      writeDelivery(tenantId, next);
+      return next;
+    },
+  );
 
   const updatePaymentTx = db.transaction(
     (tenantId: string, paymentKey: string, mutate: (rec: PaymentRecord) => PaymentRecord): PaymentRecord | undefined => {
@@ -399,6 +528,7 @@ export function openSqliteStore(path: string): Store {
     async resetTenant(id) {
       resetTx.immediate(id);
       lastPurge.delete(id);
+      enqueuedSince.delete(id);
     },
 
     async insertPayment(tenantId, rec) {
@@ -470,6 +600,35 @@ export function openSqliteStore(path: string): Store {
     },
     async purgeIdempotent(tenantId, cutoff) {
       return idemPurge.run(tenantId, cutoff).changes;
+    },
+
+    async insertWebhookEndpoint(tenantId, endpoint) {
+      whInsert.run(tenantId, endpoint.id, JSON.stringify(endpoint));
+    },
+    async listWebhookEndpoints(tenantId) {
+      return whList.all(tenantId).map(parseEndpoint);
+    },
+    async deleteWebhookEndpoint(tenantId, webhookId, drop) {
+      return deleteEndpointTx.immediate(tenantId, webhookId, drop);
+    },
+    async enqueueWebhookDeliveries(tenantId, eventType, build) {
+      return enqueueTx.immediate(tenantId, eventType, build);
+    },
+    async getWebhookDelivery(tenantId, deliveryId) {
+      const text = dlvGet.get(tenantId, deliveryId);
+      return text === undefined ? undefined : parseDelivery(text);
+    },
+    async listWebhookDeliveries(tenantId, query) {
+      return dlvList.all({ tenant: tenantId, event: query.eventType ?? null, status: query.status ?? null, limit: query.limit }).map(parseDelivery);
+    },
+    async listWebhookSchedules() {
+      return dlvSchedules.all().map((r) => ({ tenantId: r.tenant_id, nextAttemptAt: r.next }));
+    },
+    async listDueWebhookDeliveries(tenantId, now, limit) {
+      return dlvDue.all(tenantId, now, limit).map(parseDelivery);
+    },
+    async updateWebhookDelivery(tenantId, deliveryId, mutate) {
+      return updateDeliveryTx.immediate(tenantId, deliveryId, mutate);
     },
 
     async close() {

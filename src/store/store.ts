@@ -10,6 +10,12 @@
 // (domain nextDeadline) in an indexed form, so that listDuePayments never scans. Records read
 // back are normalized (fields added since a row was written get their defaults).
 import type { BillingAuth, BillingRecord, PaymentRecord, Tenant, TenantSettings } from "../domain/model.js";
+import type {
+  WebhookDeliveryQuery,
+  WebhookDeliveryRecord,
+  WebhookEndpointRecord,
+  WebhookEventType,
+} from "../webhooks/model.js";
 
 /** Toss keeps idempotent answers for 15 days from first use. */
 export const IDEMPOTENCY_TTL_MS = 15 * 24 * 60 * 60 * 1000;
@@ -46,7 +52,10 @@ export interface Store {
   /** Atomic read-modify-write of a tenant (not its id or keys). Resolves undefined when unknown. */
   updateTenant(id: string, mutate: (t: Tenant) => Tenant): Promise<Tenant | undefined>;
   updateTenantSettings(id: string, settings: TenantSettings): Promise<Tenant | undefined>;
-  /** Deletes the tenant's payments, billing keys, auth keys and idempotency records (not the tenant). */
+  /**
+   * Deletes the tenant's payments, billing keys, auth keys, idempotency records, webhook
+   * endpoints and webhook deliveries (not the tenant).
+   */
   resetTenant(id: string): Promise<void>;
 
   // ---- payments
@@ -119,6 +128,42 @@ export interface Store {
   releaseIdempotent(scope: IdempotencyScope): Promise<void>;
   /** Deletes the tenant's records created before `cutoff` (epoch ms). Returns how many. */
   purgeIdempotent(tenantId: string, cutoff: number): Promise<number>;
+
+  // ---- webhooks (times are epoch ms on the tenant's clock)
+  insertWebhookEndpoint(tenantId: string, endpoint: WebhookEndpointRecord): Promise<void>;
+  /** Oldest first. */
+  listWebhookEndpoints(tenantId: string): Promise<WebhookEndpointRecord[]>;
+  /**
+   * In one transaction: deletes the endpoint, and rewrites with `drop` each of its deliveries
+   * that still has a next attempt. Resolves the removed endpoint, or undefined when unknown.
+   */
+  deleteWebhookEndpoint(
+    tenantId: string,
+    webhookId: string,
+    drop: (d: WebhookDeliveryRecord) => WebhookDeliveryRecord,
+  ): Promise<WebhookEndpointRecord | undefined>;
+  /**
+   * In one transaction: for every endpoint of the tenant subscribed to `eventType`, `build`
+   * returns its delivery, which is inserted. Resolves the deliveries created (maybe none).
+   */
+  enqueueWebhookDeliveries(
+    tenantId: string,
+    eventType: WebhookEventType,
+    build: (endpoint: WebhookEndpointRecord) => WebhookDeliveryRecord,
+  ): Promise<WebhookDeliveryRecord[]>;
+  getWebhookDelivery(tenantId: string, deliveryId: string): Promise<WebhookDeliveryRecord | undefined>;
+  /** Newest first, filtered, at most `limit`. */
+  listWebhookDeliveries(tenantId: string, query: WebhookDeliveryQuery): Promise<WebhookDeliveryRecord[]>;
+  /** Every tenant with a scheduled delivery (nextAttemptAt set), with its earliest nextAttemptAt. Indexed. */
+  listWebhookSchedules(): Promise<Array<{ tenantId: string; nextAttemptAt: number }>>;
+  /** The tenant's deliveries whose nextAttemptAt ≤ `now`, earliest first, at most `limit`. Indexed. */
+  listDueWebhookDeliveries(tenantId: string, now: number, limit: number): Promise<WebhookDeliveryRecord[]>;
+  /** Atomic read-modify-write. Resolves undefined when the delivery does not exist. */
+  updateWebhookDelivery(
+    tenantId: string,
+    deliveryId: string,
+    mutate: (d: WebhookDeliveryRecord) => WebhookDeliveryRecord,
+  ): Promise<WebhookDeliveryRecord | undefined>;
 
   close(): Promise<void>;
 }

@@ -1,0 +1,34 @@
+// per-request cost of the GET pipeline's pieces, in-process (µs/op)
+import { mkdtempSync } from "node:fs"; import { tmpdir } from "node:os"; import { join } from "node:path";
+import Database from "better-sqlite3";
+import { openSqliteStore } from "../../src/store/sqlite.js";
+import { toWirePayment } from "../../src/http/wire.js";
+import { createFakeToss } from "../../src/server.js";
+import { readConfig } from "../../src/config.js";
+const dir = mkdtempSync(join(tmpdir(), "micro-")); const db = join(dir, "m.db");
+const ft = await createFakeToss(readConfig([], { FAKETOSS_DB: db, PORT: "0", FAKETOSS_LOG: "silent" }));
+const tenant = ft.tenants.lookupSecretKey("test_sk_yjroot_faketoss_default")!;
+const keys: string[] = [];
+for (let i = 0; i < 1000; i++) { const r = await ft.service.keyIn(tenant, { amount: 15000, orderId: "micro-" + i, orderName: "마이크로 주문", cardNumber: "9410001234567890", cardExpirationYear: "30", cardExpirationMonth: "12", customerIdentityNumber: "900101" } as any); keys.push(r.payment.paymentKey); }
+const N = 50000;
+const time = async (name: string, f: (i: number) => unknown) => { for (let i = 0; i < 2000; i++) await f(i); const t = performance.now(); for (let i = 0; i < N; i++) await f(i); console.log(name.padEnd(40), (((performance.now() - t) * 1000) / N).toFixed(2), "µs"); };
+const raw = new Database(db); const stmt = raw.prepare("SELECT data FROM payments WHERE tenant_id = ? AND payment_key = ?").pluck();
+const text = stmt.get(tenant.id, keys[0]) as string;
+console.log("record JSON bytes", Buffer.byteLength(text));
+await time("stmt.get (raw)", (i) => stmt.get(tenant.id, keys[i % 1000]));
+await time("JSON.parse(record)", () => JSON.parse(text));
+const rec = JSON.parse(text);
+await time("store.getPayment", (i) => ft.store.getPayment(tenant.id, keys[i % 1000]!));
+await time("service.getPayment", (i) => ft.service.getPayment(tenant, keys[i % 1000]!));
+await time("toWirePayment", () => toWirePayment(rec.payment, "seed"));
+const wire = toWirePayment(rec.payment, "seed");
+await time("JSON.stringify(wire)", () => JSON.stringify(wire));
+await ft.app.ready();
+const auth = "Basic " + Buffer.from("test_sk_yjroot_faketoss_default:").toString("base64");
+await time("app.inject GET (whole fastify stack)", (i) => ft.app.inject({ method: "GET", url: "/v1/payments/" + keys[i % 1000], headers: { authorization: auth } }));
+import Fastify from "fastify";
+const plain = Fastify(); plain.get("/v1/payments/:k", async (req: any) => toWirePayment(JSON.parse(stmt.get(tenant.id, req.params.k) as string).payment, "seed")); await plain.ready();
+await time("app.inject GET (plain fastify, same data)", (i) => plain.inject({ method: "GET", url: "/v1/payments/" + keys[i % 1000] }));
+await time("app.inject GET /sandbox/clock (FakeToss)", () => ft.app.inject({ method: "GET", url: "/sandbox/clock", headers: { authorization: auth } }));
+await time("app.inject GET 404 no auth (FakeToss)", () => ft.app.inject({ method: "GET", url: "/v1/payments/x" }));
+process.exit(0);
