@@ -34,6 +34,8 @@ interface Tracked {
   acks: Ack[];
   /** A write sent and not answered when the server died. */
   inFlight?: { op: "create" | "cancel" | "deposit"; path: string; idem: string };
+  /** The state a verification found after a kill (the last 200, or that plus the in-flight write). */
+  settled?: any;
 }
 
 class Killed extends Error {}
@@ -193,43 +195,49 @@ async function verify(port: number, tracked: Tracked[]): Promise<{ payments: num
     // The payment, by orderId (a create in flight has no known paymentKey).
     const stored = await get(port, `/v1/payments/orders/${t.orderId}`);
     if (!last) {
-      // Only a create was sent: the payment is wholly there or wholly absent.
+      // Only a create was sent: the payment is wholly there or wholly absent (and stays so).
       expect([200, 404], stored.text).toContain(stored.status);
-      if (stored.status === 200) {
+      if (t.settled !== undefined) {
+        expect(stored.json).toEqual(t.settled);
+      } else if (stored.status === 200) {
         stats.inFlightCommitted++;
         expectConsistent(stored.json);
         expect(stored.json.cancels).toBeNull();
         expect(stored.json.balanceAmount).toBe(stored.json.totalAmount);
-      } else stats.inFlightAbsent++;
+      } else if (t.inFlight) stats.inFlightAbsent++;
+      t.settled = stored.json;
       continue;
     }
     expect(stored.status, `${t.orderId}: ${stored.text}`).toBe(200);
     const now = stored.json;
     expectConsistent(now);
     acks += t.acks.length;
-    if (JSON.stringify(now) === JSON.stringify(last.body)) {
+    // What the payment must look like: its last 200, or what an earlier verification found.
+    const expected = t.settled ?? last.body;
+    if (JSON.stringify(now) === JSON.stringify(expected)) {
       if (t.inFlight) stats.inFlightAbsent++;
     } else {
       // Only a write in flight at the kill may have landed after the last 200, and then wholly.
       expect(t.inFlight, `${t.orderId}: stored differs from the last 200 with nothing in flight`).toBeDefined();
       stats.inFlightCommitted++;
       if (t.inFlight!.op === "cancel") {
-        const before = last.body.cancels ?? [];
+        const before = expected.cancels ?? [];
         expect(now.cancels).toHaveLength(before.length + 1);
         expect(now.cancels.slice(0, before.length)).toEqual(before);
         const { cancels: _a, balanceAmount: _b, status: _c, lastTransactionKey: _d, suppliedAmount: _e, vat: _f, taxFreeAmount: _g, virtualAccount: va1, ...restNow } = now;
-        const { cancels: _h, balanceAmount: _i, status: _j, lastTransactionKey: _k, suppliedAmount: _l, vat: _m, taxFreeAmount: _n, virtualAccount: va2, ...restBefore } = last.body;
+        const { cancels: _h, balanceAmount: _i, status: _j, lastTransactionKey: _k, suppliedAmount: _l, vat: _m, taxFreeAmount: _n, virtualAccount: va2, ...restBefore } = expected;
         expect(restNow).toEqual(restBefore);
-        expect(now.balanceAmount).toBe(last.body.balanceAmount - now.cancels[now.cancels.length - 1].cancelAmount);
+        expect(now.balanceAmount).toBe(expected.balanceAmount - now.cancels[now.cancels.length - 1].cancelAmount);
         if (va1 && va2) expect({ ...va1, refundStatus: undefined, refundReceiveAccount: undefined }).toEqual({ ...va2, refundStatus: undefined, refundReceiveAccount: undefined });
       } else if (t.inFlight!.op === "deposit") {
-        expect(last.body.status).toBe("WAITING_FOR_DEPOSIT");
+        expect(expected.status).toBe("WAITING_FOR_DEPOSIT");
         expect(now.status).toBe("DONE");
         expect(now.approvedAt).not.toBeNull();
       } else {
         throw new Error(`${t.orderId}: unexpected difference after a ${t.inFlight!.op}`);
       }
     }
+    t.settled = now;
     // Every 200 of this payment replays byte for byte under its Idempotency-Key.
     for (const a of t.acks) {
       const replay = await new Promise<{ status: number; text: string }>((resolve, reject) => {

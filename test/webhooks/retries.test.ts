@@ -206,7 +206,8 @@ describe("resend", () => {
 
 describe("concurrency and shutdown", () => {
   it("never has more requests in flight than the cap", async () => {
-    const { rx, client } = await setup({ concurrency: 2, timeoutMs: 400 });
+    // The timeout is long enough that a busy machine cannot let a slot free up during the check.
+    const { rx, client } = await setup({ concurrency: 2, timeoutMs: 2500 });
     rx.hang();
     for (let i = 0; i < 5; i++) await oneDelivery(client);
     await rx.waitForCount(() => true, 2);
@@ -214,7 +215,7 @@ describe("concurrency and shutdown", () => {
     expect(rx.hits).toHaveLength(2); // two hanging, three waiting for a slot
     rx.answer(200);
     // The hanging two time out; the other three then go out and are delivered.
-    await rx.waitForCount(() => true, 5, 5000);
+    await rx.waitForCount(() => true, 5, 15_000);
     const log = await listDeliveries(client);
     expect(log).toHaveLength(5);
     await Promise.all(log.map((d) => waitForDelivery(client, d.id, (x) => x.attempts.length >= 1)));

@@ -7,7 +7,21 @@
 //
 // Used by fuzz.test.ts (a few hundred cases per operation) and soak.ts (100k+).
 import fc from "fast-check";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
 import { allowedTypes, jsonType, type Json, type Operation, type Param } from "./spec-ops.js";
+
+// The server's own validator settings (src/http/app.ts): a candidate "invalid" value is kept only
+// if it really violates the property's schema, so that mustFail never lies.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
+const ajv = new Ajv2020({ strict: false, coerceTypes: false, allErrors: false, validateSchema: false });
+addFormats(ajv);
+const compiled = new WeakMap<object, ValidateFunction>();
+function violates(schema: Json, value: unknown): boolean {
+  let v = compiled.get(schema);
+  if (!v) compiled.set(schema, (v = ajv.compile(schema)));
+  return !v(value);
+}
 
 export interface FuzzCase {
   op: string;
@@ -188,7 +202,8 @@ function wrongTypeArb(schema: Json): fc.Arbitrary<unknown> | undefined {
     if (t === "integer" && allowed.has("number")) return false;
     return true;
   });
-  return wrong.length ? fc.constantFrom(...wrong) : undefined;
+  const really = wrong.filter((v) => violates(schema, v));
+  return really.length ? fc.constantFrom(...really) : undefined;
 }
 
 /** Values outside the schema's range, length, pattern or enum. */
@@ -207,7 +222,7 @@ function outOfRangeArb(schema: Json): fc.Arbitrary<unknown> | undefined {
     if (Array.isArray(schema.enum)) out.push("NOT_IN_ENUM", String(schema.enum[0]).toLowerCase() + "x");
     if (schema.format === "email") out.push("not-an-email", "a@", "@b.c", "a@b");
   }
-  const filtered = out.filter((v) => !(Array.isArray(schema.enum) && (schema.enum as unknown[]).includes(v)));
+  const filtered = out.filter((v) => violates(schema, v));
   return filtered.length ? fc.constantFrom(...filtered) : undefined;
 }
 
