@@ -1,7 +1,9 @@
 // The HTTP layer. Routes, request validation and security all come from openapi.yaml at
 // start-up (fastify-openapi-glue + Ajv2020); this file wires hooks around them so that every
 // answer, good or bad, is Toss-shaped.
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from "fastify";
 import openapiGlue from "fastify-openapi-glue";
@@ -23,7 +25,7 @@ import { langOf, sendTossError, toTossError } from "./errors.js";
 import { createHandlers } from "./handlers.js";
 import { idempotencyHooks } from "./idempotency.js";
 import { errorPage } from "./pages.js";
-import { testCodeHook } from "./test-code.js";
+import { checkTestCode } from "./test-code.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -49,15 +51,16 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store, clock, tenants } = deps;
   const specText = readFileSync(SPEC_PATH, "utf8");
-  const spec = parseYaml(specText) as Record<string, unknown>;
+  const spec = loadSpec(specText);
+  const schemes = Object.keys((spec as { components?: { securitySchemes?: object } }).components?.securitySchemes ?? {});
+  if (schemes.join() !== "basicAuth") throw new Error(`openapi.yaml: the HTTP layer implements only basicAuth, the spec has ${schemes.join(", ")}`);
 
   const app = Fastify({
     logger: false,
     bodyLimit: config.bodyLimit,
     return503OnClosing: false,
     // Toss keys are up to 200 characters; Fastify's default cuts path params at 100.
-    maxParamLength: 300,
-    ignoreTrailingSlash: true,
+    routerOptions: { maxParamLength: 300, ignoreTrailingSlash: true },
     // Errors Fastify raises before routing (a badly encoded path...) are Toss-shaped too.
     frameworkErrors: (err, request, reply) => {
       const { error } = toTossError(err);
@@ -94,19 +97,41 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const bodyRequired = requiredBodies(spec);
   const idem = idempotencyHooks(store, clock, idempotencyKeyLimit(spec));
 
+  const lookup = (key: string) => tenants.lookupSecretKey(key);
+  const authOnly: onRequestHookHandler = (request, _reply, done) => {
+    try {
+      request.tenant = authenticate(request.headers.authorization, lookup);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
+  };
+  const authAndTestCode: onRequestHookHandler = (request, _reply, done) => {
+    try {
+      request.tenant = authenticate(request.headers.authorization, lookup);
+      checkTestCode(request);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
+  };
+
   app.addHook("onRoute", (route) => {
     // Responses are checked against the spec in tests; at run time we send what the domain built.
     if (route.schema && "response" in route.schema) delete (route.schema as Record<string, unknown>).response;
     // The spec's security runs before the body is parsed or validated: a request with a bad key
     // is 401 whatever its body, as in Toss. Then Idempotency-Key, which also replays errors.
-    const security = route.preHandler as onRequestHookHandler | undefined;
-    if (typeof security === "function") {
+    // fastify-openapi-glue attaches the spec's security requirement as a preHandler. It moves
+    // to onRequest so that a request with a bad key is 401 whatever its body, as in Toss. It
+    // becomes one synchronous gate (the spec's only scheme is basicAuth): authentication, then
+    // TossPayments-Test-Code on Toss's own /v1 API (not on /sandbox), then Idempotency-Key,
+    // which also replays errors.
+    if (typeof route.preHandler === "function") {
       route.preHandler = undefined;
       const headers = (route.schema as { headers?: { properties?: Record<string, unknown> } } | undefined)?.headers;
       const takesKey = route.method === "POST" && Object.keys(headers?.properties ?? {}).some((k) => k.toLowerCase() === "idempotency-key");
-      // Toss honours TossPayments-Test-Code on its own API only, not on FakeToss's /sandbox.
-      const testCode = route.url.startsWith("/v1/") ? [testCodeHook] : [];
-      route.onRequest = takesKey ? [security, ...testCode, idem.onRequest] : [security, ...testCode];
+      const gate = route.url.startsWith("/v1/") ? authAndTestCode : authOnly;
+      route.onRequest = takesKey ? [gate, idem.onRequest] : [gate];
       if (takesKey) route.onSend = [idem.onSend];
     }
     // Fastify validates a body only when one arrived with a Content-Type; a POST with neither
@@ -149,9 +174,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     specification: structuredClone(spec),
     serviceHandlers: createHandlers(deps),
     securityHandlers: {
+      // Replaced by the synchronous gate above in onRoute; declared so glue marks secured routes.
       basicAuth: async (request: FastifyRequest, _reply: FastifyReply) => {
-        const header = request.headers.authorization;
-        request.tenant = authenticate(header, (key) => tenants.lookupSecretKey(key));
+        request.tenant = authenticate(request.headers.authorization, lookup);
       },
     },
   });
@@ -166,6 +191,30 @@ async function requireBody(request: FastifyRequest): Promise<void> {
   if (request.body === undefined || request.body === null) {
     throw new TossError("INVALID_REQUEST", "요청 본문(JSON 객체)이 필요합니다.", "A JSON object request body is required.");
   }
+}
+
+const SPEC_CACHE = fileURLToPath(new URL("../../node_modules/.cache/faketoss/openapi.json", import.meta.url));
+
+/**
+ * openapi.yaml as an object. Parsing the YAML takes about half a second, so the parsed form is
+ * cached as JSON next to the dependencies, keyed by the YAML's hash: an edited spec is re-read.
+ */
+function loadSpec(specText: string): Record<string, unknown> {
+  const hash = createHash("sha256").update(specText).digest("hex");
+  try {
+    const cached = JSON.parse(readFileSync(SPEC_CACHE, "utf8")) as { hash: string; spec: Record<string, unknown> };
+    if (cached.hash === hash) return cached.spec;
+  } catch {
+    // No cache yet, or an unreadable one: parse the YAML below.
+  }
+  const spec = parseYaml(specText) as Record<string, unknown>;
+  try {
+    mkdirSync(dirname(SPEC_CACHE), { recursive: true });
+    writeFileSync(SPEC_CACHE, JSON.stringify({ hash, spec }));
+  } catch {
+    // A read-only install still works, only slower to start.
+  }
+  return spec;
 }
 
 /** "POST /v1/payments/:paymentKey/cancel" for every operation whose requestBody is required. */

@@ -2,7 +2,7 @@
 // /api-docs from swagger-ui-dist, fully offline, with our own initializer.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { FastifyInstance } from "fastify";
 
 const ASSETS: Record<string, string> = {
@@ -48,7 +48,8 @@ const INITIALIZER = `window.onload = function () {
 
 export function registerDocs(app: FastifyInstance, specText: string, spec: Record<string, unknown>): void {
   const require = createRequire(import.meta.url);
-  const dist = (require("swagger-ui-dist") as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
+  // Resolve the folder without loading the package: its index evaluates the 1.5 MB bundle.
+  const dist = dirname(require.resolve("swagger-ui-dist/package.json"));
   const assets = new Map(Object.entries(ASSETS).map(([name, type]) => [name, { type, body: readFileSync(join(dist, name)) }]));
 
   app.get("/openapi.yaml", (_req, reply) => reply.type("application/yaml; charset=utf-8").send(specText));

@@ -5,7 +5,7 @@ import { TEST_CODES, TossError } from "../domain/errors.js";
 
 const KNOWN = new Set<string>(TEST_CODES);
 
-export async function testCodeHook(request: FastifyRequest): Promise<void> {
+export function checkTestCode(request: FastifyRequest): void {
   const raw = request.headers["tosspayments-test-code"];
   const code = Array.isArray(raw) ? raw[0] : raw;
   if (code === undefined || code === "") return;
