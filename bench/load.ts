@@ -53,6 +53,9 @@ function keyFor(spec: LoadSpec): string {
   return `${spec.keyPrefix}${1 + Math.floor(Math.random() * spec.keyCount!)}`;
 }
 
+/** Unique per load process: rounds re-run the same scenario and orderIds must stay fresh. */
+const RUN_TAG = `${process.pid.toString(36)}${(Date.now() % 1_000_000).toString(36)}`;
+
 function requestsFor(spec: LoadSpec, phase: string): autocannon.Request[] {
   const headers: Record<string, string> = { authorization: spec.auth };
   let n = 0;
@@ -65,7 +68,7 @@ function requestsFor(spec: LoadSpec, phase: string): autocannon.Request[] {
           method: "POST",
           path: "/v1/payments/key-in",
           headers: { ...headers, "content-type": "application/json" },
-          setupRequest: (req) => ({ ...req, body: JSON.stringify({ ...KEYIN_BASE, orderId: `${spec.orderPrefix}${phase}${++n}` }) }),
+          setupRequest: (req) => ({ ...req, body: JSON.stringify({ ...KEYIN_BASE, orderId: `${spec.orderPrefix}${RUN_TAG}${phase}${++n}` }) }),
         },
       ];
     case "cancel":

@@ -9,12 +9,15 @@
 //
 // Options: --quick (short phases and a 200k big store, for CI), --big=N (payments in the big
 // store, default 1,000,000), --rounds=N, --duration=S / --warmup=S (seconds per measured /
-// warm-up phase), --startups=N, --connections=N, --no-write-results (print only).
+// warm-up phase), --startups=N, --connections=N, --no-write-results (print only),
+// --faketoss-dir=DIR (measure another FakeToss tree, e.g. a copy with fixes applied),
+// --compiled (run FakeToss as tsc output instead of through tsx), --results=PATH (default
+// bench/RESULTS.md), --label=TEXT (what the measured tree is, for the report).
 //
 // Also runs a yardstick, bench/reference-server.ts (plain fastify + SQLite, the server issue #6
 // calibrates its targets with), reported for information.
-import { execSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execSync, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,7 +61,16 @@ const OPT = {
   /** Whole run bound: every child is killed and the bench fails past this. */
   budgetMs: (QUICK ? 10 : 40) * 60_000,
   writeResults: flag("no-write-results") === undefined,
+  /** The FakeToss tree to measure (default this one): e.g. a copy with proposed fixes applied. */
+  ftDir: flag("faketoss-dir") ?? ROOT,
+  /** Run FakeToss compiled to JavaScript (tsc) instead of through tsx. */
+  compiled: flag("compiled") !== undefined,
+  /** Where the markdown goes (default bench/RESULTS.md). */
+  results: flag("results") ?? join(ROOT, "bench", "RESULTS.md"),
+  /** What the measured FakeToss is, for the report (default: its tree and git commit). */
+  label: flag("label"),
 };
+let ftMain: string[] = ["--import", "tsx", "src/main.ts"];
 // Partial-cancel targets: enough big payments that each gets only a few cancels, so the record
 // does not grow through the run (its cancels[] would, with a handful of payments).
 const CANCEL_TARGETS = QUICK ? 5_000 : 20_000;
@@ -84,8 +96,8 @@ async function startServer(kind: Kind, name: string, opts: { db?: string; bareBo
   const started = performance.now();
   switch (kind) {
     case "faketoss":
-      proc = spawnGroup(process.execPath, ["--import", "tsx", "src/main.ts"], {
-        cwd: ROOT,
+      proc = spawnGroup(process.execPath, ftMain, {
+        cwd: OPT.ftDir,
         core,
         env: { ...process.env, PORT: String(port), HOST, FAKETOSS_DB: opts.db!, FAKETOSS_LOG: "silent" },
       });
@@ -252,7 +264,46 @@ async function createTemplate(port: number): Promise<{ paymentKey: string; order
   return { paymentKey, orderId, body: got.text };
 }
 
+/** "commit abc1234 + uncommitted changes", or the --label. */
+function describeTree(): string {
+  if (OPT.label) return OPT.label;
+  try {
+    const commit = execSync("git rev-parse --short HEAD", { cwd: OPT.ftDir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = execSync("git status --porcelain -- src openapi.yaml", { cwd: OPT.ftDir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return `commit ${commit}${dirty ? " + uncommitted changes in src/" : ""}`;
+  } catch {
+    return OPT.ftDir;
+  }
+}
+
 const short = (n: number): string => (n >= 1_000_000 ? `${+(n / 1_000_000).toFixed(2)}M` : n >= 1000 ? `${+(n / 1000).toFixed(1)}k` : String(n));
+
+/**
+ * --compiled: tsc output of the FakeToss tree in <tree>/bench/.build (inside the tree, so that
+ * its node_modules resolve), with openapi.yaml where app.ts looks for it. Type errors do not
+ * stop the emit. Removed at exit.
+ */
+function buildFakeToss(): string {
+  const out = join(OPT.ftDir, "bench", ".build");
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const tsconfig = join(out, "tsconfig.json");
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({
+      extends: join(OPT.ftDir, "tsconfig.json"),
+      compilerOptions: { noEmit: false, outDir: out, rootDir: OPT.ftDir, sourceMap: false, declaration: false },
+      include: [join(OPT.ftDir, "src"), join(OPT.ftDir, "generated")],
+    }),
+  );
+  log(`compiling ${OPT.ftDir}/src with tsc into ${out}`);
+  spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", tsconfig], { stdio: "ignore" });
+  const main = join(out, "src", "main.js");
+  if (!existsSync(main)) throw new Error(`tsc produced no ${main}`);
+  copyFileSync(join(OPT.ftDir, "openapi.yaml"), join(out, "openapi.yaml"));
+  process.on("exit", () => rmSync(out, { recursive: true, force: true }));
+  return main;
+}
 
 // ---------------------------------------------------------------- the run
 
@@ -280,6 +331,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), "faketoss-bench-"));
   log(`mode ${QUICK ? "quick" : "full"}; work dir ${dir}; pinning ${pinning.available ? "servers→cpu0, load→cpu1 (taskset)" : "unavailable"}`);
+  if (OPT.compiled) ftMain = [buildFakeToss()];
   const rows: Row[] = [];
   const startups: Record<string, number[]> = {};
   const rss: Record<string, { rss: number; anon: number; file: number }> = {};
@@ -410,8 +462,8 @@ async function main(): Promise<void> {
     const report = render({ rows, startups, rss, notes, elapsedS: (performance.now() - t0) / 1000, smallCount, big: BIG });
     console.log(report.text);
     if (OPT.writeResults) {
-      writeFileSync(join(ROOT, "bench", "RESULTS.md"), report.markdown);
-      log("wrote bench/RESULTS.md");
+      writeFileSync(OPT.results, report.markdown);
+      log(`wrote ${OPT.results}`);
     }
   } finally {
     for (const s of running) await s.proc.kill("SIGKILL");
@@ -515,7 +567,8 @@ function render(input: {
   const settings =
     `${QUICK ? "quick" : "full"} mode: per scenario ${OPT.rounds} round(s) in which every server takes a turn of ${OPT.warmup} s warm-up + ${OPT.duration} s measured ` +
     `(medians over rounds), ${OPT.connections} connections, pipelining 1; ${pinning.available ? "servers pinned to cpu0 and autocannon to cpu1 (taskset)" : "no pinning (taskset or a second core missing)"}; ` +
-    `FakeToss on a file store (WAL) via \`node --import tsx src/main.ts\`, FAKETOSS_LOG=silent; GET reads random keys among ${short(input.smallCount)} (and ${input.big.slice(5)}) payments.`;
+    `FakeToss (${describeTree()}) on a file store (WAL) via \`node ${ftMain.join(" ").replace(OPT.ftDir + "/", "")}\`, FAKETOSS_LOG=silent; ` +
+    `GET reads random keys among ${short(input.smallCount)} (and ${input.big.slice(5)}) payments.`;
   const misses = ratios.filter((r) => r.pass === false).map((r) => r.name);
   const verdict = misses.length === 0 ? "All targets met." : `Targets missed: ${misses.join("; ")}.`;
 

@@ -237,6 +237,7 @@ export function isReportedChange(before: PaymentRecord, after: PaymentRecord): b
 // ---------------------------------------------------------------- validation helpers
 
 const isInt = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n);
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function checkAmount(amount: unknown, min: number): number {
   if (amount === undefined || amount === null) throw new TossError("INVALID_REQUIRED_PARAM", "결제 금액(amount)은 필수입니다.", "amount is required.");
@@ -814,6 +815,10 @@ export class PaymentService {
     if (typeof input.paymentKey !== "string" || input.paymentKey === "")
       throw new TossError("INVALID_REQUIRED_PARAM", "paymentKey는 필수입니다.", "paymentKey is required.");
     if (!isInt(input.amount)) throw new TossError("INVALID_REQUEST", "결제 금액은 정수여야 합니다.", "The amount must be an integer.");
+    // A key with a lone UTF-16 surrogate was never issued, and with autoApproveUnknownPaymentKeys
+    // it would reach encodeURIComponent (the receipt URL), which throws URIError → 500.
+    if (LONE_SURROGATE.test(input.paymentKey))
+      throw new TossError("INVALID_REQUEST", "paymentKey가 올바른 문자열이 아닙니다.", "paymentKey is not a well-formed string.");
     try {
       return await this.mutate(tenant, input.paymentKey, "NOT_FOUND_PAYMENT_SESSION", (rec, now) => {
         const p = rec.payment;

@@ -4,7 +4,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { operations } from "../../generated/schema.js";
 import { TossError } from "../domain/errors.js";
-import type { Tenant } from "../domain/model.js";
+import type { Payment, Tenant } from "../domain/model.js";
 import type { AppDeps } from "./app.js";
 import { langOf } from "./errors.js";
 import { createPageHandlers } from "./pages.js";
@@ -39,6 +39,19 @@ export type Handler<Op extends keyof operations> = (request: Req<Op>, reply: Fas
 type ServedOps = Exclude<keyof operations, `send${string}`>;
 type Handlers = { [Op in ServedOps]: Handler<Op> };
 
+/**
+ * Look-ups answer the wire JSON of a payment rendered once per (record object, labels): the
+ * store hands out the same object while the stored payment is unchanged (sqlite.ts readPayment),
+ * so a hot GET skips toWirePayment and JSON.stringify. Weak: gone with the record.
+ */
+const rendered = new WeakMap<Payment, Partial<Record<Labels, string>>>();
+function sendRendered(reply: FastifyReply, payment: Payment, labels: Labels): FastifyReply {
+  let byLabels = rendered.get(payment);
+  if (byLabels === undefined) rendered.set(payment, (byLabels = {}));
+  const text = (byLabels[labels] ??= JSON.stringify(toWirePayment(payment, labels)));
+  return reply.type("application/json; charset=utf-8").send(text);
+}
+
 export function createHandlers(deps: AppDeps): Handlers {
   const { service, sandbox, config } = deps;
   const tenantOf = (request: FastifyRequest): Tenant => {
@@ -59,13 +72,13 @@ export function createHandlers(deps: AppDeps): Handlers {
       const { payment } = await service.confirm(tenantOf(request), request.body);
       return toWirePayment(payment, labelsOf(request));
     },
-    async getPayment(request) {
+    async getPayment(request, reply) {
       const { payment } = await service.getPayment(tenantOf(request), request.params.paymentKey);
-      return toWirePayment(payment, labelsOf(request));
+      return sendRendered(reply, payment, labelsOf(request));
     },
-    async getPaymentByOrderId(request) {
+    async getPaymentByOrderId(request, reply) {
       const { payment } = await service.getPaymentByOrderId(tenantOf(request), request.params.orderId);
-      return toWirePayment(payment, labelsOf(request));
+      return sendRendered(reply, payment, labelsOf(request));
     },
     async cancelPayment(request) {
       const { payment } = await service.cancel(tenantOf(request), request.params.paymentKey, request.body);

@@ -171,6 +171,26 @@ function migrate(db: Db): void {
 }
 
 const parsePayment = (text: string): PaymentRecord => normalizePaymentRecord(JSON.parse(text) as PaymentRecord);
+
+/**
+ * Reads (getPayment, getPaymentByOrderId) parse each distinct stored text once: the same bytes
+ * are the same record, so repeated looks at an unchanged payment skip JSON.parse and hand out
+ * the same object — which lets the HTTP layer reuse its rendered answer (handlers.ts). The
+ * records are shared: nobody may modify them in place (updatePayment's callbacks get fresh
+ * copies, as the Store contract says). Keyed by content, so another process writing the same
+ * file can never make it stale.
+ */
+const READ_CACHE_MAX = 1024;
+const readCache = new Map<string, PaymentRecord>();
+function readPayment(text: string): PaymentRecord {
+  let rec = readCache.get(text);
+  if (rec === undefined) {
+    rec = parsePayment(text);
+    if (readCache.size >= READ_CACHE_MAX) readCache.delete(readCache.keys().next().value as string);
+    readCache.set(text, rec);
+  }
+  return rec;
+}
 const parseEndpoint = (text: string): WebhookEndpointRecord => JSON.parse(text) as WebhookEndpointRecord;
 const parseDelivery = (text: string): WebhookDeliveryRecord => JSON.parse(text) as WebhookDeliveryRecord;
 const parseTenant = (text: string): Tenant => normalizeTenant(JSON.parse(text) as Tenant);
@@ -314,6 +334,7 @@ export function openSqliteStore(path: string): Store {
 
   const whInsert = db.prepare<[string, string, string]>(`INSERT INTO webhook_endpoints (tenant_id, id, data) VALUES (?, ?, ?)`);
   const whList = db.prepare<[string], string>(`SELECT data FROM webhook_endpoints WHERE tenant_id = ? ORDER BY seq`).pluck();
+  const whAny = db.prepare<[string], number>(`SELECT 1 FROM webhook_endpoints WHERE tenant_id = ? LIMIT 1`).pluck();
   const whGet = db.prepare<[string, string], string>(`SELECT data FROM webhook_endpoints WHERE tenant_id = ? AND id = ?`).pluck();
   const whDelete = db.prepare<[string, string]>(`DELETE FROM webhook_endpoints WHERE tenant_id = ? AND id = ?`);
   const dlvInsert = db.prepare<[string, string, string, string, string, number | null, string]>(
@@ -538,11 +559,11 @@ export function openSqliteStore(path: string): Store {
     },
     async getPayment(tenantId, paymentKey) {
       const text = payGet.get(tenantId, paymentKey);
-      return text === undefined ? undefined : parsePayment(text);
+      return text === undefined ? undefined : readPayment(text);
     },
     async getPaymentByOrderId(tenantId, orderId) {
       const text = payGetByOrder.get(tenantId, orderId);
-      return text === undefined ? undefined : parsePayment(text);
+      return text === undefined ? undefined : readPayment(text);
     },
     async findPayment(paymentKey) {
       const row = payFind.get(paymentKey);
@@ -614,6 +635,9 @@ export function openSqliteStore(path: string): Store {
       return deleteEndpointTx.immediate(tenantId, webhookId, drop);
     },
     async enqueueWebhookDeliveries(tenantId, eventType, build) {
+      // Most tenants have no endpoint: answer from a plain read, without taking the write lock
+      // (BEGIN IMMEDIATE + COMMIT on every payment change otherwise). The transaction re-reads.
+      if (whAny.get(tenantId) === undefined) return [];
       return enqueueTx.immediate(tenantId, eventType, build);
     },
     async getWebhookDelivery(tenantId, deliveryId) {

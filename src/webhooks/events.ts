@@ -7,8 +7,19 @@ import type { WebhookEventType } from "./model.js";
 
 export interface WebhookEvent {
   eventType: WebhookEventType;
-  /** The JSON body to send. */
-  payload: string;
+  /** The JSON body to send. Rendered on first read: a tenant without endpoints never pays for it. */
+  readonly payload: string;
+}
+
+/** An event whose payload is rendered once, when first read (synchronously, in the same tick). */
+function lazyEvent(eventType: WebhookEventType, render: () => string): WebhookEvent {
+  let text: string | undefined;
+  return {
+    eventType,
+    get payload() {
+      return (text ??= render());
+    },
+  };
 }
 
 /** Statuses whose reaching Toss reports with PAYMENT_STATUS_CHANGED (not READY / IN_PROGRESS). */
@@ -38,25 +49,17 @@ export function paymentWebhookEvents(before: Payment | undefined, after: Payment
   const cancelAdded = (after.cancels?.length ?? 0) > (before?.cancels?.length ?? 0);
   const billingCharge = after.type === "BILLING" && after.status === "DONE";
   if (REPORTED.has(after.status) && (statusChanged || cancelAdded) && !billingCharge) {
-    events.push({
-      eventType: "PAYMENT_STATUS_CHANGED",
-      payload: JSON.stringify({ eventType: "PAYMENT_STATUS_CHANGED", createdAt, data: toWirePayment(after, labels) }),
-    });
+    events.push(lazyEvent("PAYMENT_STATUS_CHANGED", () => JSON.stringify({ eventType: "PAYMENT_STATUS_CHANGED", createdAt, data: toWirePayment(after, labels) })));
   }
   const va = after.method === "VIRTUAL_ACCOUNT" && after.virtualAccount !== null && before !== undefined;
   const deposited = va && before.status === "WAITING_FOR_DEPOSIT" && after.status === "DONE";
   const depositCanceled = va && before.status === "DONE" && after.status === "WAITING_FOR_DEPOSIT";
   if (deposited || depositCanceled) {
-    events.push({
-      eventType: "DEPOSIT_CALLBACK",
-      payload: JSON.stringify({
-        createdAt,
-        secret: after.secret,
-        status: after.status,
-        transactionKey: after.lastTransactionKey,
-        orderId: after.orderId,
-      }),
-    });
+    events.push(
+      lazyEvent("DEPOSIT_CALLBACK", () =>
+        JSON.stringify({ createdAt, secret: after.secret, status: after.status, transactionKey: after.lastTransactionKey, orderId: after.orderId }),
+      ),
+    );
   }
   return events;
 }

@@ -10,8 +10,8 @@ import http from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { caseArb, type FuzzContext } from "./lib/fuzz.js";
-import { describeCase, judge, send } from "./lib/send.js";
+import { basic, caseArb, type FuzzContext } from "./lib/fuzz.js";
+import { describeCase, judge, send, sendRaw } from "./lib/send.js";
 import { listOperations } from "./lib/spec-ops.js";
 import { call, DEFAULT_SECRET_KEY, newTenant, seedPools, type Target } from "./lib/tenant.js";
 
@@ -77,4 +77,29 @@ describe("fuzz: every operation of openapi.yaml", () => {
     const r = await call(target, "GET", "/v1/payments/pay_123", DEFAULT_SECRET_KEY);
     expect(r.json).toMatchObject({ paymentKey: "pay_123", orderId: "order-001", totalAmount: 15000 });
   });
+});
+
+// Bugs the fuzz and the soak found, pinned down now that they are fixed.
+describe("regressions the fuzz found", () => {
+  it("confirm with autoApproveUnknownPaymentKeys and a paymentKey that is not well-formed Unicode is a 4xx, not a 500", async () => {
+    const { secretKey } = await newTenant(target);
+    await call(target, "PATCH", "/sandbox/settings", secretKey, { autoApproveUnknownPaymentKeys: true });
+    const r = await call(target, "POST", "/v1/payments/confirm", secretKey, { paymentKey: "a\ud800b", orderId: "order-surrogate", amount: 1000 });
+    expect(r.status).toBeLessThan(500);
+  });
+
+  it("a request whose headers exceed Node's 16 KB limit gets a Toss-shaped error, not Fastify's {error, message, statusCode} 431", async () => {
+    const r = await sendRaw({ host: target.host, port: target.port }, { method: "GET", path: "/v1/payments/pay_123", headers: { authorization: basic(DEFAULT_SECRET_KEY), "idempotency-key": "k".repeat(20_000) } });
+    expect(judge({ op: "getPayment", method: "GET", path: "", headers: {}, category: "header:oversized", mustFail: true }, r, false)).toBeUndefined();
+  });
+
+  it("the virtual clock cannot be advanced past what a KST timestamp can show (year 9999)", async () => {
+    const { secretKey } = await newTenant(target);
+    const max = { days: 3650, hours: 87600, minutes: 5256000, seconds: 315360000 }; // 40 years a call
+    let last = await call(target, "GET", "/sandbox/clock", secretKey);
+    for (let i = 0; i < 7000 && last.status === 200; i++) last = await call(target, "POST", "/sandbox/clock/advance", secretKey, max);
+    expect(last).toMatchObject({ status: 400, json: { code: "INVALID_REQUEST" } });
+    const clock = await call(target, "GET", "/sandbox/clock", secretKey);
+    expect(clock.json.now).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00$/);
+  }, 120_000);
 });
