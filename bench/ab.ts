@@ -11,7 +11,9 @@
 //
 // Env: AB_SERVERS (name=dir[:node args], "reference" for bench/reference-server.ts),
 // AB_KINDS (get,write,cancel), AB_ROUNDS (3), AB_SECONDS (4 measured + 1 warm-up per turn),
-// AB_PAYMENTS (payments the GETs pick from, default 1000; 1000000 for the big-store case).
+// AB_PAYMENTS (payments the GETs pick from, default 1000; 1000000 for the big-store case),
+// AB_SEEDER (the tree that writes the seeded store, default "."; the oldest schema of the
+// compared trees, since a newer file is refused by an older FakeToss).
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
     // One store, seeded once from a payment this tree writes.
     const db = join(dir, "seed.db");
     let port = await freePort();
-    const seeder = spawnGroup(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env: { ...process.env, PORT: String(port), FAKETOSS_DB: db, FAKETOSS_LOG: "silent" } });
+    const seeder = spawnGroup(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: resolve(ROOT, process.env.AB_SEEDER ?? "."), env: { ...process.env, PORT: String(port), FAKETOSS_DB: db, FAKETOSS_LOG: "silent" } });
     await waitForAnswer(port, "/", {});
     const tpl = await json(port, "POST", "/v1/payments/key-in", AUTH, {
       amount: 1_000_000_000,

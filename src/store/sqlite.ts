@@ -31,7 +31,7 @@ import {
 import type { WebhookDeliveryRecord, WebhookEndpointRecord } from "../webhooks/model.js";
 
 /** The schema this code writes. A file at a lower version is migrated on open. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 // Version 1's tables. Later versions change them only through MIGRATIONS, so that a fresh file
 // and a migrated one end up identical.
@@ -144,6 +144,10 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       CREATE INDEX IF NOT EXISTS webhook_deliveries_endpoint ON webhook_deliveries (tenant_id, webhook_id)
         WHERE next_attempt_at IS NOT NULL;
     `);
+  },
+  // 3 → 4: no status index (nothing looks payments up by status; it cost every write).
+  (db) => {
+    db.exec(`DROP INDEX IF EXISTS payments_status`);
   },
 ];
 
@@ -378,6 +382,50 @@ export function openSqliteStore(path: string): Store {
     }
   };
 
+  // Group commit: the payment writes of one turn of the event loop (concurrent key-ins, confirms,
+  // cancels...) share one transaction, committed before any of them is answered. A commit costs
+  // about as much as the writes it carries, so under load this halves a write's store time; a
+  // lone write waits only for setImmediate. Writes run in arrival order, each seeing the ones
+  // before it; one that fails (DUPLICATED_ORDER_ID, a refused transition) is undone alone (a failed
+  // statement, or a read-modify-write in its own SAVEPOINT), and a failed commit fails them all.
+  interface QueuedWrite {
+    run: () => unknown;
+    resolve: (value: never) => void;
+    reject: (err: unknown) => void;
+  }
+  let queuedWrites: QueuedWrite[] = [];
+  const FAILED = Symbol("failed");
+  const writeBatchTx = db.transaction((batch: QueuedWrite[]) =>
+    batch.map((item) => {
+      try {
+        return { value: item.run() };
+      } catch (err) {
+        return { [FAILED]: err };
+      }
+    }),
+  );
+  const flushWrites = (): void => {
+    const batch = queuedWrites;
+    if (batch.length === 0) return;
+    queuedWrites = [];
+    let outcomes: Array<{ value?: unknown; [FAILED]?: unknown }>;
+    try {
+      outcomes = writeBatchTx.immediate(batch);
+    } catch (err) {
+      for (const item of batch) item.reject(err);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const o = outcomes[i]!;
+      if (FAILED in o) item.reject(o[FAILED]);
+      else item.resolve(o.value as never);
+    });
+  };
+  const queueWrite = <T>(run: () => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (queuedWrites.push({ run, resolve: resolve as (value: never) => void, reject }) === 1) setImmediate(flushWrites);
+    });
+
   const lastPurge = new Map<string, number>();
 
   const tenantUpdateTx = db.transaction((id: string, mutate: (t: Tenant) => Tenant): Tenant | undefined => {
@@ -554,8 +602,8 @@ export function openSqliteStore(path: string): Store {
       enqueuedSince.delete(id);
     },
 
-    async insertPayment(tenantId, rec) {
-      insertPaymentSync(tenantId, rec);
+    insertPayment(tenantId, rec) {
+      return queueWrite(() => insertPaymentSync(tenantId, rec));
     },
     async getPayment(tenantId, paymentKey) {
       const text = payGet.get(tenantId, paymentKey);
@@ -572,8 +620,9 @@ export function openSqliteStore(path: string): Store {
     async listDuePayments(tenantId, now, limit) {
       return payDue.all(tenantId, now, limit);
     },
-    async updatePayment(tenantId, paymentKey, mutate) {
-      return updatePaymentTx.immediate(tenantId, paymentKey, mutate);
+    updatePayment(tenantId, paymentKey, mutate) {
+      // Called inside the batch's transaction, updatePaymentTx runs as a SAVEPOINT.
+      return queueWrite(() => updatePaymentTx(tenantId, paymentKey, mutate));
     },
 
     async insertBillingAuth(tenantId, auth) {
@@ -658,6 +707,7 @@ export function openSqliteStore(path: string): Store {
     },
 
     async close() {
+      if (db.open) flushWrites();
       if (db.open) db.close();
     },
   };

@@ -122,7 +122,7 @@ describe("migration from schema version 1", () => {
 
     const db = new Database(path, { readonly: true });
     expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(3); // 3: webhook tables (issue 5)
+    expect(SCHEMA_VERSION).toBe(4); // 3: webhook tables (issue 5); 4: no status index
     const deadlines = Object.fromEntries(
       db.prepare<[], { payment_key: string; deadline_at: number | null }>(`SELECT payment_key, deadline_at FROM payments`).all()
         .map((r) => [r.payment_key, r.deadline_at]),
@@ -136,6 +136,7 @@ describe("migration from schema version 1", () => {
     });
     const indexes = db.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'payments'`).pluck().all();
     expect(indexes).toEqual(expect.arrayContaining(["payments_deadline", "payments_key", "payments_order_id"]));
+    expect(indexes).not.toContain("payments_status");
     const plan = db.prepare(
       `EXPLAIN QUERY PLAN SELECT payment_key FROM payments WHERE tenant_id = ? AND deadline_at IS NOT NULL AND deadline_at < ? ORDER BY deadline_at LIMIT ?`,
     ).all("x", 1, 1) as { detail: string }[];

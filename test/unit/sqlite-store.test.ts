@@ -88,6 +88,41 @@ describe("sqlite store: payments", () => {
     await store.close();
   });
 
+  it("group commit: writes of one tick share a transaction, run in order, and fail one by one", async () => {
+    const store = openSqliteStore(":memory:");
+    const a = session("order-grp-a");
+    const b = session("order-grp-b");
+    // Not awaited one by one: all five land in the same batch.
+    const results = await Promise.allSettled([
+      store.insertPayment(tenant.id, a),
+      store.insertPayment(tenant.id, session("order-grp-a")), // taken a moment earlier, same batch
+      store.updatePayment(tenant.id, a.payment.paymentKey, (r) => ({ ...r, payment: { ...r.payment, status: "DONE" } })),
+      store.updatePayment(tenant.id, a.payment.paymentKey, () => {
+        throw new TossError("NOT_CANCELABLE_PAYMENT");
+      }),
+      store.insertPayment(tenant.id, b),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled", "rejected", "fulfilled"]);
+    expect(((results[1] as PromiseRejectedResult).reason as TossError).code).toBe("DUPLICATED_ORDER_ID");
+    expect(((results[2] as PromiseFulfilledResult<unknown>).value as { payment: { status: string } }).payment.status).toBe("DONE");
+    expect((await store.getPayment(tenant.id, a.payment.paymentKey))?.payment.status).toBe("DONE");
+    expect(await store.getPayment(tenant.id, b.payment.paymentKey)).toEqual(b);
+    await store.close();
+  });
+
+  it("close() commits writes still waiting for their batch", async () => {
+    const dir = tempDir();
+    const path = join(dir, "f.db");
+    const store = openSqliteStore(path);
+    const rec = session("order-close-1");
+    const pending = store.insertPayment(tenant.id, rec);
+    await store.close();
+    await pending;
+    const again = openSqliteStore(path);
+    expect(await again.getPayment(tenant.id, rec.payment.paymentKey)).toEqual(rec);
+    await again.close();
+  });
+
   it("creates the parent directory and keeps everything across a reopen", async () => {
     const path = join(tempDir(), "nested", "deeper", "faketoss.db");
     let store: Store = openSqliteStore(path);
