@@ -2,8 +2,8 @@
 // start-up (fastify-openapi-glue + Ajv2020); this file wires hooks around them so that every
 // answer, good or bad, is Toss-shaped.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { STATUS_CODES } from "node:http";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from "fastify";
@@ -34,7 +34,19 @@ declare module "fastify" {
   }
 }
 
-export const SPEC_PATH = fileURLToPath(new URL("../../openapi.yaml", import.meta.url));
+/**
+ * The checkout's root: the nearest folder above this module with openapi.yaml. Found, not fixed
+ * relative, because `npm start` runs this module compiled to JavaScript elsewhere under the root
+ * (scripts/start.mjs).
+ */
+const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "openapi.yaml")) && existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`openapi.yaml not found in any folder above ${from}`);
+  }
+}
+export const SPEC_PATH = join(ROOT, "openapi.yaml");
 
 export interface AppDeps {
   config: Config;
@@ -217,7 +229,7 @@ async function requireBody(request: FastifyRequest): Promise<void> {
   }
 }
 
-const SPEC_CACHE = fileURLToPath(new URL("../../node_modules/.cache/faketoss/openapi.json", import.meta.url));
+const SPEC_CACHE = join(ROOT, "node_modules", ".cache", "faketoss", "openapi.json");
 
 /**
  * openapi.yaml as an object. Parsing the YAML takes about half a second, so the parsed form is
