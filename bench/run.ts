@@ -11,13 +11,14 @@
 // store, default 1,000,000), --rounds=N, --duration=S / --warmup=S (seconds per measured /
 // warm-up phase), --startups=N, --connections=N, --no-write-results (print only),
 // --faketoss-dir=DIR (measure another FakeToss tree, e.g. a copy with fixes applied),
-// --compiled (run FakeToss as tsc output instead of through tsx), --results=PATH (default
+// --tsx (run FakeToss's src/main.ts through tsx instead of as `npm start` runs it: esbuild's
+// cached transpile, scripts/start.mjs), --results=PATH (default
 // bench/RESULTS.md), --label=TEXT (what the measured tree is, for the report).
 //
 // Also runs a yardstick, bench/reference-server.ts (plain fastify + SQLite, the server issue #6
 // calibrates its targets with), reported for information.
-import { execSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,14 +64,14 @@ const OPT = {
   writeResults: flag("no-write-results") === undefined,
   /** The FakeToss tree to measure (default this one): e.g. a copy with proposed fixes applied. */
   ftDir: flag("faketoss-dir") ?? ROOT,
-  /** Run FakeToss compiled to JavaScript (tsc) instead of through tsx. */
-  compiled: flag("compiled") !== undefined,
+  /** Run FakeToss through tsx instead of as `npm start` does (scripts/start.mjs). */
+  tsx: flag("tsx") !== undefined,
   /** Where the markdown goes (default bench/RESULTS.md). */
   results: flag("results") ?? join(ROOT, "bench", "RESULTS.md"),
   /** What the measured FakeToss is, for the report (default: its tree and git commit). */
   label: flag("label"),
 };
-let ftMain: string[] = ["--import", "tsx", "src/main.ts"];
+const ftMain: string[] = OPT.tsx ? ["--import", "tsx", "src/main.ts"] : ["scripts/start.mjs"];
 // Partial-cancel targets: enough big payments that each gets only a few cancels, so the record
 // does not grow through the run (its cancels[] would, with a handful of payments).
 const CANCEL_TARGETS = QUICK ? 5_000 : 20_000;
@@ -278,33 +279,6 @@ function describeTree(): string {
 
 const short = (n: number): string => (n >= 1_000_000 ? `${+(n / 1_000_000).toFixed(2)}M` : n >= 1000 ? `${+(n / 1000).toFixed(1)}k` : String(n));
 
-/**
- * --compiled: tsc output of the FakeToss tree in <tree>/bench/.build (inside the tree, so that
- * its node_modules resolve), with openapi.yaml where app.ts looks for it. Type errors do not
- * stop the emit. Removed at exit.
- */
-function buildFakeToss(): string {
-  const out = join(OPT.ftDir, "bench", ".build");
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  const tsconfig = join(out, "tsconfig.json");
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      extends: join(OPT.ftDir, "tsconfig.json"),
-      compilerOptions: { noEmit: false, outDir: out, rootDir: OPT.ftDir, sourceMap: false, declaration: false },
-      include: [join(OPT.ftDir, "src"), join(OPT.ftDir, "generated")],
-    }),
-  );
-  log(`compiling ${OPT.ftDir}/src with tsc into ${out}`);
-  spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", tsconfig], { stdio: "ignore" });
-  const main = join(out, "src", "main.js");
-  if (!existsSync(main)) throw new Error(`tsc produced no ${main}`);
-  copyFileSync(join(OPT.ftDir, "openapi.yaml"), join(out, "openapi.yaml"));
-  process.on("exit", () => rmSync(out, { recursive: true, force: true }));
-  return main;
-}
-
 // ---------------------------------------------------------------- the run
 
 interface Row {
@@ -331,7 +305,6 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), "faketoss-bench-"));
   log(`mode ${QUICK ? "quick" : "full"}; work dir ${dir}; pinning ${pinning.available ? "servers→cpu0, load→cpu1 (taskset)" : "unavailable"}`);
-  if (OPT.compiled) ftMain = [buildFakeToss()];
   const rows: Row[] = [];
   const startups: Record<string, number[]> = {};
   const rss: Record<string, { rss: number; anon: number; file: number }> = {};

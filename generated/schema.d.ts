@@ -736,7 +736,8 @@ export interface paths {
          * @description The next `count` charges of this billing key fail with `code` (default
          *     `REJECT_CARD_PAYMENT`, 403), then charges succeed again: for testing a shop's retry
          *     logic. A failed charge changes nothing (its orderId stays free). `count: 0` clears it.
-         *     Unknown billing key → 404 `NOT_FOUND_BILLING`; a code outside the error catalogue → 400
+         *     Unknown billing key → 404 `NOT_FOUND_BILLING`; a removed one → 400
+         *     `ALREADY_REMOVED_BILLING_KEY`; a code outside the error catalogue → 400
          *     `INVALID_TEST_CODE`.
          */
         post: operations["setBillingFailures"];
@@ -951,6 +952,12 @@ export interface components {
             useEscrow: boolean;
             /** @example 9FF15E1A29D0E77C218F57262BFA4986 */
             lastTransactionKey: string | null;
+            /**
+             * @description Toss's documented twin of `lastTransactionKey`, with the same value. Not in
+             *     `required` because Toss shows it in some answers only; FakeToss always sends it.
+             * @example 9FF15E1A29D0E77C218F57262BFA4986
+             */
+            transactionKey?: string | null;
             /** @example 13636 */
             suppliedAmount: number;
             /** @example 1364 */
@@ -980,6 +987,17 @@ export interface components {
             receipt: components["schemas"]["Receipt"] | null;
             checkout: components["schemas"]["Checkout"] | null;
             easyPay: components["schemas"]["EasyPay"] | null;
+            /**
+             * @description `easyPay.amount` at the top level, as some Toss answers carry it; null without an easy
+             *     pay. Not in `required` for the same reason as `transactionKey`; FakeToss always sends it.
+             * @example null
+             */
+            easyPayAmount?: number | null;
+            /**
+             * @description `easyPay.discountAmount` at the top level; null without an easy pay.
+             * @example null
+             */
+            easyPayDiscountAmount?: number | null;
             /** @example KR */
             country: string;
             failure: components["schemas"]["TossError"] | null;
@@ -1878,7 +1896,11 @@ export interface components {
         WebhookTransmissionId: string;
         /**
          * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-         *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+         *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+         *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+         *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+         *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+         *     400 `INVALID_IDEMPOTENCY_KEY`.
          * @example confirm-order-001
          */
         IdempotencyKey: string;
@@ -2044,7 +2066,11 @@ export interface operations {
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2223,7 +2249,11 @@ export interface operations {
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2509,7 +2539,11 @@ export interface operations {
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3028,7 +3062,11 @@ export interface operations {
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3221,7 +3259,11 @@ export interface operations {
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3400,7 +3442,11 @@ export interface operations {
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3579,7 +3625,11 @@ export interface operations {
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3758,7 +3808,11 @@ export interface operations {
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4002,7 +4056,11 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4041,7 +4099,11 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4084,7 +4146,11 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4123,7 +4189,11 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4174,7 +4244,11 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4237,7 +4311,11 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4273,7 +4351,11 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4305,7 +4387,11 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4496,7 +4582,11 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4602,7 +4692,11 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4641,7 +4735,11 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a POST safe to retry. Identity = (key, secret key, path, method); the first answer is
-                 *     replayed for 15 days, errors included. Over 300 characters → 400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     replayed for 15 days, errors included. Not kept, so that the same key can be retried
+                 *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
+                 *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
+                 *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
+                 *     400 `INVALID_IDEMPOTENCY_KEY`.
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4670,7 +4768,7 @@ export interface operations {
                     "application/json": components["schemas"]["BillingFailures"];
                 };
             };
-            /** @description The code is unknown. */
+            /** @description The code is unknown, or the billing key was removed. */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -120,6 +120,19 @@ describe("spectral house rules (.spectral.yaml)", () => {
     });
   }
 
+  it("spectral:oas flags a duplicate operationId (operation-operationId-unique) and a missing tag (operation-tags), both failing lint at warning level", async () => {
+    const { stdout } = await runCli(bin("spectral"), [
+      "lint", "--ruleset", join(root, ".spectral.yaml"), "--format", "json", "--quiet", "--fail-severity", "hint",
+      join(fixtures, "bad-duplicate-operation-id.yaml"), join(fixtures, "bad-missing-tag.yaml"),
+    ]);
+    const results = JSON.parse(stdout) as SpectralResult[];
+    const of = (f: string) => new Set(results.filter((r) => basename(r.source) === f).map((r) => r.code));
+    expect(of("bad-duplicate-operation-id.yaml")).toEqual(new Set(["operation-operationId-unique"]));
+    expect(of("bad-missing-tag.yaml")).toEqual(new Set(["operation-tags"]));
+    // severity 0 = error, 1 = warning: `npm run lint:spectral` runs with --fail-severity=warn.
+    expect(results.every((r) => r.severity <= 1)).toBe(true);
+  }, 120_000);
+
   it("every faketoss-* rule in .spectral.yaml has a bad fixture", () => {
     const ruleset = parse(readFileSync(join(root, ".spectral.yaml"), "utf8")) as {
       rules: Record<string, unknown>;
@@ -160,6 +173,28 @@ describe("redocly rules (redocly.yaml)", () => {
     const { code, report } = await redoclyLint("bad-invalid-example.yaml");
     expect(code).not.toBe(0);
     expect(errorRules(report)).toEqual(new Set(["no-invalid-media-type-examples"]));
+  }, 60_000);
+
+  it("operation without a tag is rejected by operation-tag-defined", async () => {
+    const { code, report } = await redoclyLint("bad-missing-tag.yaml");
+    expect(code).not.toBe(0);
+    expect(errorRules(report)).toEqual(new Set(["operation-tag-defined"]));
+  }, 60_000);
+
+  it("two operations with one operationId are rejected by operation-operationId-unique", async () => {
+    const { code, report } = await redoclyLint("bad-duplicate-operation-id.yaml");
+    expect(code).not.toBe(0);
+    expect(errorRules(report)).toEqual(new Set(["operation-operationId-unique"]));
+  }, 60_000);
+
+  it("a warning alone (summary not in sentence case) fails npm run lint:redocly", async () => {
+    const { report } = await redoclyLint("bad-summary-case.yaml");
+    expect(report.problems.map((p) => [p.ruleId, p.severity])).toEqual([["rule/operation-summary-sentence-case", "warn"]]);
+    const { code, stdout } = await runCli(process.execPath, [join(root, "scripts", "lint-redocly.mjs"), join(fixtures, "bad-summary-case.yaml")]);
+    expect(code).toBe(1);
+    expect(stdout).toContain("0 error(s), 1 warning(s)");
+    const good = await runCli(process.execPath, [join(root, "scripts", "lint-redocly.mjs"), join(fixtures, "good.yaml")]);
+    expect(good.code).toBe(0);
   }, 60_000);
 
   it("problem+json error response is not required by redocly (operation-4xx-problem-details-rfc7807 stays off)", async () => {

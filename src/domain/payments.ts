@@ -1324,7 +1324,8 @@ export class PaymentService {
 
   /**
    * Sandbox: the next `count` charges of this billing key fail with `code` (a Test-Code of the
-   * catalogue, default REJECT_CARD_PAYMENT); count 0 clears any scheduled decline.
+   * catalogue, default REJECT_CARD_PAYMENT); count 0 clears any scheduled decline. A removed
+   * key → 400 ALREADY_REMOVED_BILLING_KEY.
    */
   async setBillingFailures(
     tenant: Tenant,
@@ -1334,10 +1335,11 @@ export class PaymentService {
     const code = input.code ?? "REJECT_CARD_PAYMENT";
     if (!TEST_CODES.includes(code)) throw new TossError("INVALID_TEST_CODE");
     if (!Number.isSafeInteger(input.count) || input.count < 0) throw new TossError("INVALID_REQUEST");
-    const rec = await this.store.updateBilling(tenant.id, billingKey, (b) => ({
-      ...b,
-      failures: input.count === 0 ? null : { remaining: input.count, code },
-    }));
+    const rec = await this.store.updateBilling(tenant.id, billingKey, (b) => {
+      // A removed key is never charged again: scheduling its declines would only mislead.
+      if (b.removed) throw new TossError("ALREADY_REMOVED_BILLING_KEY");
+      return { ...b, failures: input.count === 0 ? null : { remaining: input.count, code } };
+    });
     if (rec === undefined) throw new TossError("NOT_FOUND_BILLING");
     return { billingKey, remaining: input.count, code: input.count === 0 ? null : code };
   }

@@ -10,8 +10,11 @@ import type { Sweeper } from "./sweeper.js";
 import type { KeyPair, TenantRegistry } from "./tenants.js";
 import type { Store } from "../store/store.js";
 
-/** 9999-12-31T23:59:59+09:00: the last instant a KST timestamp can show. */
-const LATEST_VIRTUAL_TIME = Date.UTC(9999, 11, 31, 14, 59, 59);
+/**
+ * 9998-12-31T23:59:59+09:00: a year short of the last instant a KST timestamp can show, so that
+ * every deadline set from the clock (a virtual account's dueDate, up to 90 days on) can be shown.
+ */
+const LATEST_VIRTUAL_TIME = Date.UTC(9998, 11, 31, 14, 59, 59);
 
 export interface SandboxClockView {
   /** The tenant's now, KST. */
@@ -54,7 +57,7 @@ export class SandboxService {
     // Timestamps are yyyy-MM-ddTHH:mm:ss+09:00: past year 9999 they stop being that (and past
     // JS Date's range, every timestamp becomes "0NaN-NaN-NaNTNaN:NaN:NaN+09:00").
     if (clock.now(tenant.id) + ms > LATEST_VIRTUAL_TIME)
-      throw new TossError("INVALID_REQUEST", "시계를 9999년 이후로 옮길 수 없습니다.", "The clock cannot move past the year 9999.");
+      throw new TossError("INVALID_REQUEST", "시계를 9998년 이후로 옮길 수 없습니다.", "The clock cannot move past the year 9998.");
     clock.advance(tenant.id, ms);
     await tenants.setClockOffset(tenant, clock.offsetOf(tenant.id));
     await sweeper.sweepTenant(tenant);

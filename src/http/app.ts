@@ -48,6 +48,9 @@ function findRoot(from: string): string {
 }
 export const SPEC_PATH = join(ROOT, "openapi.yaml");
 
+/** A DNS name or IPv4 address, or a bracketed IPv6 one, and an optional port. */
+const VALID_HOST = /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
 export interface AppDeps {
   config: Config;
   store: Store;
@@ -72,6 +75,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: false,
     bodyLimit: config.bodyLimit,
     return503OnClosing: false,
+    // Node answers a missing Host with an empty 400 of its own; the hook below answers Toss's.
+    http: { requireHostHeader: false },
     // Toss keys are up to 200 characters; Fastify's default cuts path params at 100.
     routerOptions: { maxParamLength: 300, ignoreTrailingSlash: true },
     // Requests Node's HTTP parser refuses before Fastify sees them (headers over 16 KB, a
@@ -122,9 +127,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (body === "" || (typeof body === "string" && body.trim() === "")) return done(null, undefined);
     parseJson(req, body as string, done);
   });
-  // Browser forms of the payment window post urlencoded fields (the spec says which).
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
+  // Browser forms of the payment window post urlencoded fields, on the operations whose spec
+  // lists that type; everywhere else a form would skip the JSON schema's types, so it is refused.
+  const formRoutes = formBodies(spec);
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (req, body, done) => {
+    if (!formRoutes.has(`${req.method} ${req.routeOptions.url}`)) {
+      return done(new TossError("INVALID_REQUEST", "Content-Type은 application/json이어야 합니다.", "Content-Type must be application/json."), undefined);
+    }
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  // checkout.url and the published spec's server are built from Host: it must be a host[:port].
+  app.addHook("onRequest", (request, _reply, done) => {
+    const host = request.headers.host;
+    if (host !== undefined ? VALID_HOST.test(host) : request.raw.httpVersion === "1.0") return done();
+    done(new TossError("INVALID_REQUEST", "Host 헤더가 없거나 올바르지 않습니다.", "The Host header is missing or malformed."));
   });
 
   app.decorateRequest("tenant", undefined);
@@ -151,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       done(err as Error);
     }
   };
+
 
   app.addHook("onRoute", (route) => {
     // Responses are checked against the spec in tests; at run time we send what the domain built.
@@ -259,6 +277,19 @@ function requiredBodies(spec: Record<string, unknown>): Set<string> {
   for (const [path, item] of Object.entries((spec.paths as Record<string, Record<string, { requestBody?: { required?: boolean } }>>) ?? {})) {
     for (const [method, op] of Object.entries(item)) {
       if (op?.requestBody?.required) out.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`);
+    }
+  }
+  return out;
+}
+
+/** "POST /v1/payments/:paymentKey/checkout" for every operation that takes a urlencoded form. */
+function formBodies(spec: Record<string, unknown>): Set<string> {
+  const out = new Set<string>();
+  for (const [path, item] of Object.entries((spec.paths as Record<string, Record<string, { requestBody?: { content?: object } }>>) ?? {})) {
+    for (const [method, op] of Object.entries(item)) {
+      if (op?.requestBody?.content && "application/x-www-form-urlencoded" in op.requestBody.content) {
+        out.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`);
+      }
     }
   }
   return out;

@@ -37,15 +37,40 @@ function detailKo(e: AjvError): string {
     case "pattern":
       return "형식이 올바르지 않습니다";
     case "minimum":
-      return `${String(p.limit)} 이상이어야 합니다`;
+      return `${String(p.limit)}보다 작을 수 없습니다`;
     case "maximum":
-      return `${String(p.limit)} 이하여야 합니다`;
+      return `${String(p.limit)}보다 클 수 없습니다`;
+    case "exclusiveMinimum":
+      return `${String(p.limit)}보다 커야 합니다`;
+    case "exclusiveMaximum":
+      return `${String(p.limit)}보다 작아야 합니다`;
+    case "multipleOf":
+      return `${String(p.multipleOf)}의 배수여야 합니다`;
+    case "minProperties":
+      return `항목이 ${String(p.limit)}개 이상 있어야 합니다`;
+    case "maxProperties":
+      return `항목이 ${String(p.limit)}개 이하여야 합니다`;
+    case "additionalProperties":
+      return `알 수 없는 항목입니다 (${String(p.additionalProperty ?? "")})`;
+    case "minItems":
+      return `${String(p.limit)}개 이상이어야 합니다`;
+    case "maxItems":
+      return `${String(p.limit)}개 이하여야 합니다`;
+    case "uniqueItems":
+      return "중복된 값이 있습니다";
+    case "const":
+      return `${JSON.stringify(p.allowedValue)}이어야 합니다`;
+    case "oneOf":
+    case "anyOf":
+    case "not":
+    case "if":
+      return "허용된 형식이 아닙니다";
     case "enum":
       return `허용된 값이 아닙니다 (${(p.allowedValues as unknown[] | undefined)?.join(", ") ?? ""})`;
     case "format":
       return `${String(p.format)} 형식이 아닙니다`;
     default:
-      return e.message ?? "값이 올바르지 않습니다";
+      return "값이 올바르지 않습니다";
   }
 }
 

@@ -38,6 +38,10 @@ export function toWirePayment(p: Payment, labels: Labels): WirePayment {
   return {
     ...p,
     amount: p.totalAmount,
+    transactionKey: p.lastTransactionKey,
+    // The domain has no easy-pay methods yet: easyPay is always null, and so are these.
+    easyPayAmount: null,
+    easyPayDiscountAmount: null,
     method: p.method === null ? null : toss ? METHOD_KO[p.method] : p.method,
     cancels:
       p.cancels === null

@@ -54,7 +54,7 @@ describe("billing-auth window → issue → charge → delete", () => {
     for (const id of ["card-number", "approve", "cancel"]) expect(page.text).toContain(`id="${id}"`);
   });
 
-  it("approve → 303 successUrl?customerKey=&authKey= → issueBillingKey once → charge DONE → delete 200 empty → charge and delete refused with 400 ALREADY_REMOVED_BILLING_KEY", async () => {
+  it("approve → 303 successUrl?customerKey=&authKey= → issueBillingKey once → charge DONE → delete 200 empty → charge, delete and scheduled declines refused with 400 ALREADY_REMOVED_BILLING_KEY", async () => {
     const customerKey = newCustomer();
     const authKey = await approveInWindow(customerKey);
 
@@ -90,6 +90,14 @@ describe("billing-auth window → issue → charge → delete", () => {
     expectMatchesSpec("deleteBillingKey", 400, again.error);
     expect(again.error?.code).toBe("ALREADY_REMOVED_BILLING_KEY");
     expectTossError(await raw(`${server.url}/v1/billing/${encodeURIComponent(billingKey)}`, { method: "DELETE" }), 400, "ALREADY_REMOVED_BILLING_KEY");
+    // Scheduling declines on a removed key is refused too, not acknowledged.
+    const failures = await server.client().POST("/sandbox/billing/{billingKey}/failures", {
+      params: { path: { billingKey } },
+      body: { count: 1, code: "REJECT_CARD_PAYMENT" },
+    });
+    expect(failures.response.status).toBe(400);
+    expectMatchesSpec("setBillingFailures", 400, failures.error);
+    expect(failures.error?.code).toBe("ALREADY_REMOVED_BILLING_KEY");
 
     // The payment charged before the delete is untouched.
     const before = await server.client().GET("/v1/payments/{paymentKey}", { params: { path: { paymentKey: paid.data!.paymentKey } } });

@@ -1,6 +1,7 @@
 // Every failure is a Toss error: `{code, message}` and nothing else, application/json, the status
 // Toss uses, Korean by default and English with Accept-Language: en-US. Framework errors (bad
 // JSON, wrong content type, oversized body, bad URL) never leak Fastify's own shape.
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newOrderId } from "../helpers/payments.js";
 import { expectMatchesSpec } from "../helpers/spec.js";
@@ -52,6 +53,46 @@ describe("malformed requests", () => {
     // Nothing ran: the seed payment still waits for its confirm.
     const got = await server.client().GET("/v1/payments/{paymentKey}", { params: { path: { paymentKey: "pay_123" } } });
     expect(got.data?.status).toBe("IN_PROGRESS");
+  });
+
+  it("refuses a urlencoded form on a JSON-only operation, so its fields never skip the schema's types", async () => {
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const clock = await send("POST", "/sandbox/clock/advance", { text: "minutes=3e9", headers: form });
+    expect(expectTossError(clock, 400, "INVALID_REQUEST").message).toBe("Content-Type은 application/json이어야 합니다.");
+    const orderId = newOrderId("form");
+    const va = await send("POST", "/v1/virtual-accounts", { json: vaBody({ orderId }) });
+    expect(va.status, va.text).toBe(200);
+    const cancel = await send("POST", `/v1/payments/${va.json.paymentKey}/cancel`, { text: "cancelReason=form", headers: form });
+    expectTossError(cancel, 400, "INVALID_REQUEST");
+    const after = await send("GET", `/v1/payments/${va.json.paymentKey}`);
+    expect(after.json.status).toBe("WAITING_FOR_DEPOSIT");
+    const now = await send("GET", "/sandbox/clock");
+    expect(now.json.offsetSeconds).toBe(0);
+  });
+
+  it("answers an HTTP/1.1 request without a Host header, or with a malformed one, with a Toss error", async () => {
+    const rawHttp = (head: string) =>
+      new Promise<string>((resolve, reject) => {
+        const { hostname, port } = new URL(server.url);
+        const socket = connect({ host: hostname, port: Number(port) }, () => socket.end(head));
+        let text = "";
+        socket.on("data", (chunk) => (text += chunk.toString("utf8")));
+        socket.on("end", () => resolve(text));
+        socket.on("error", reject);
+      });
+    for (const host of [undefined, "a b", "x/y"]) {
+      const answer = await rawHttp(`GET /v1/payments/pay_123 HTTP/1.1\r\n${host === undefined ? "" : `Host: ${host}\r\n`}Connection: close\r\n\r\n`);
+      expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 400 Bad Request");
+      const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
+      expect(body).toEqual({ code: "INVALID_REQUEST", message: "Host 헤더가 없거나 올바르지 않습니다." });
+    }
+  });
+
+  it("words every validation failure in Korean, with no validator English inside", async () => {
+    const settings = await send("PATCH", "/sandbox/settings", { json: {} });
+    expect(expectTossError(settings, 400, "INVALID_REQUEST").message).toBe("잘못된 요청입니다. (body: 항목이 1개 이상 있어야 합니다)");
+    const advance = await send("POST", "/sandbox/clock/advance", { json: {} });
+    expect(expectTossError(advance, 400, "INVALID_REQUEST").message).not.toMatch(/must|fewer|propert/);
   });
 
   it("answers a POST without a body (with or without a JSON content type) with 400 INVALID_REQUEST", async () => {

@@ -92,6 +92,23 @@ describe("replay", () => {
     expect(good.text).toBe(bad.text);
   });
 
+  it("does not keep a TossPayments-Test-Code error under the key: the retry without the header runs for real", async () => {
+    const key = newKey("testcode");
+    const orderId = newOrderId("tc");
+    const first = await raw(server.url + "/v1/virtual-accounts", {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": key, "tosspayments-test-code": "INVALID_BANK" },
+      body: JSON.stringify(vaBody(orderId)),
+    });
+    expectTossError(first, 400, "INVALID_BANK");
+    const retry = await post("/v1/virtual-accounts", vaBody(orderId), key);
+    expect(retry.status, retry.text).toBe(200);
+    expect(retry.json.orderId).toBe(orderId);
+    // From then on the key replays the real answer.
+    const again = await post("/v1/virtual-accounts", vaBody(orderId), key);
+    expect(again.text).toBe(retry.text);
+  });
+
   it("answers a different body with the same key with the stored first answer", async () => {
     const key = newKey("diff");
     const first = await post("/v1/virtual-accounts", vaBody(newOrderId("diff1")), key);

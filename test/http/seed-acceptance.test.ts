@@ -1,5 +1,6 @@
-// The real `npm start` path (tsx src/main.ts, configured by the environment) passes the shared
-// seed acceptance script, which sends every request of the seed document verbatim.
+// The real `npm start` (scripts/start.mjs: src/ transpiled by esbuild, configured by the
+// environment) passes the shared seed acceptance script, which sends every request of the seed
+// document verbatim.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
@@ -7,7 +8,6 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
-const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
 const SEED = fileURLToPath(new URL("../../../shared/acceptance/seed.mjs", import.meta.url));
 const DEFAULT_SECRET_KEY = "test_sk_yjroot_faketoss_default";
 
@@ -39,10 +39,10 @@ let baseUrl: string;
 beforeAll(async () => {
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  server = spawn(TSX, ["src/main.ts"], {
+  server = spawn("npm", ["start", "--silent"], {
     cwd: REPO,
     env: { ...process.env, PORT: String(port), FAKETOSS_DB: ":memory:", FAKETOSS_LOG: "silent" },
-    detached: true, // its own process group, so afterAll can stop tsx and the node it runs
+    detached: true, // its own process group, so afterAll can stop npm and the node it runs
     stdio: ["ignore", "pipe", "pipe"],
   });
   logs = capture(server);

@@ -93,7 +93,7 @@ describe("regressions the fuzz found", () => {
     expect(judge({ op: "getPayment", method: "GET", path: "", headers: {}, category: "header:oversized", mustFail: true }, r, false)).toBeUndefined();
   });
 
-  it("the virtual clock cannot be advanced past what a KST timestamp can show (year 9999)", async () => {
+  it("the virtual clock stops a year short of 9999, so every deadline it sets is still a KST timestamp", async () => {
     const { secretKey } = await newTenant(target);
     const max = { days: 3650, hours: 87600, minutes: 5256000, seconds: 315360000 }; // 40 years a call
     let last = await call(target, "GET", "/sandbox/clock", secretKey);
@@ -101,5 +101,11 @@ describe("regressions the fuzz found", () => {
     expect(last).toMatchObject({ status: 400, json: { code: "INVALID_REQUEST" } });
     const clock = await call(target, "GET", "/sandbox/clock", secretKey);
     expect(clock.json.now).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00$/);
+    // The longest deadline the clock sets, a virtual account's 90 days, is still a KST timestamp.
+    const va = await call(target, "POST", "/v1/virtual-accounts", secretKey, {
+      orderId: "va-end-of-time", orderName: "x", amount: 1000, customerName: "a", bank: "88", validHours: 2160,
+    });
+    expect(va.status).toBe(200);
+    expect(va.json.virtualAccount.dueDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00$/);
   }, 120_000);
 });
