@@ -93,6 +93,22 @@ export interface paths {
          *     (approve), 실패 (fail, with a Toss failure code to pick) and 취소 (cancel). No
          *     Authorization: the buyer's browser opens it. An unknown payment, an expired window or a
          *     payment that is no longer `READY` gets an HTML error page.
+         *
+         *     The failure codes the window offers to pick; the payment becomes `ABORTED` with this
+         *     `failure`. The form's `code` also takes any other code (one outside the error catalogue
+         *     gets the message 결제에 실패했습니다.):
+         *
+         *     <!-- window-failure-codes:start -->
+         *     | code | failure.message |
+         *     |---|---|
+         *     | `REJECT_CARD_COMPANY` | 결제 승인이 거절되었습니다. |
+         *     | `REJECT_CARD_PAYMENT` | 한도초과 혹은 잔액부족으로 결제에 실패했습니다. |
+         *     | `EXCEED_MAX_DAILY_PAYMENT_COUNT` | 하루 결제 가능 횟수를 초과했습니다. |
+         *     | `INVALID_CARD_EXPIRATION` | 카드 정보를 다시 확인해주세요. (유효기간) |
+         *     | `INVALID_STOPPED_CARD` | 정지된 카드 입니다. |
+         *     | `INVALID_CARD_LOST_OR_STOLEN` | 분실 혹은 도난 카드입니다. |
+         *     | `PAY_PROCESS_ABORTED` | 결제 진행 중 승인에 실패하여 결제가 중단되었습니다. |
+         *     <!-- window-failure-codes:end -->
          */
         get: operations["getPaymentWindow"];
         put?: never;

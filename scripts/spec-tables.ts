@@ -1,11 +1,12 @@
 // Writes the tables that openapi.yaml shows from the lists the server uses, so the two can never
 // disagree: the error catalogue (codes TossPayments-Test-Code accepts) and the magic card
-// numbers. Each table sits between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers.
+// numbers, and the payment window's failure codes. Each table sits between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers.
 // `--check` fails when a table in openapi.yaml is stale.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ERROR_CATALOGUE, TEST_CODES } from "../src/domain/errors.js";
 import { renderMagicCardTable } from "../src/domain/magic.js";
+import { WINDOW_FAILURE_CODES } from "../src/http/pages.js";
 
 const SPEC = fileURLToPath(new URL("../openapi.yaml", import.meta.url));
 
@@ -19,9 +20,16 @@ function renderCatalogue(indent: string): string {
   return [`${indent}| code | HTTP | message (ko) | message (en) |`, `${indent}|---|---|---|---|`, ...rows].join("\n");
 }
 
+/** The failure codes the payment window offers to pick (any catalogue code works in the form). */
+function renderWindowFailures(indent: string): string {
+  const rows = WINDOW_FAILURE_CODES.map((code) => `${indent}| \`${code}\` | ${cell(ERROR_CATALOGUE[code]!.ko)} |`);
+  return [`${indent}| code | failure.message |`, `${indent}|---|---|`, ...rows].join("\n");
+}
+
 const TABLES: Record<string, (indent: string) => string> = {
   "error-catalogue": renderCatalogue,
   "magic-cards": renderMagicCardTable,
+  "window-failure-codes": renderWindowFailures,
 };
 
 /** Replaces every marked block; a table name with no markers at all is a broken spec. */

@@ -296,6 +296,33 @@ describe("language and shape", () => {
   });
 });
 
+describe("internal failures", () => {
+  it("answers a failure inside FakeToss with 500 FAILED_INTERNAL_SYSTEM_PROCESSING, {code, message} only, no stack", async () => {
+    const own = await startTestServer();
+    const store = own.ft.store;
+    const original = store.getPayment.bind(store);
+    const logged: unknown[] = [];
+    const consoleError = console.error;
+    store.getPayment = async () => {
+      throw new Error("disk on fire at /secret/path.ts:42");
+    };
+    console.error = (...args: unknown[]) => void logged.push(args);
+    try {
+      const res = await raw(`${own.url}/v1/payments/pay_123`);
+      const body = expectTossError(res, 500, "FAILED_INTERNAL_SYSTEM_PROCESSING");
+      expect(Object.keys(body).sort()).toEqual(["code", "message"]);
+      expect(res.text).not.toMatch(/disk on fire|secret|\.ts|at /);
+      expectMatchesSpec("getPayment", 500, body);
+    } finally {
+      console.error = consoleError;
+      store.getPayment = original;
+      await own.close();
+    }
+    // The operator still sees what happened, on the server's own stderr.
+    expect(String(logged[0])).toContain("GET /v1/payments/pay_123 failed");
+  });
+});
+
 describe("trailing slash", () => {
   it("serves a known path with a trailing slash like the path itself", async () => {
     const server = await startTestServer();
