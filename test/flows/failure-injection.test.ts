@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_CATALOGUE, TEST_CODES } from "../../src/domain/errors.js";
 import { MAGIC_CARDS } from "../../src/domain/magic.js";
 import { newOrderId } from "../helpers/payments.js";
+import { listOperations } from "../reliability/lib/spec-ops.js";
 import { expectMatchesSpec } from "../helpers/spec.js";
 import { raw, startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -24,6 +25,29 @@ describe("TossPayments-Test-Code", () => {
       expect(ko.json, code).toEqual({ code, message: ERROR_CATALOGUE[code]!.ko });
       const en = await raw(`${server.url}/v1/payments/pay_123`, { headers: { "TossPayments-Test-Code": code, "Accept-Language": "en-US" } });
       expect(en.json, code).toEqual({ code, message: ERROR_CATALOGUE[code]!.en });
+    }
+  });
+
+  it("works on every secured /v1 operation of the spec, and on no /sandbox one", async () => {
+    const ops = listOperations().filter((op) => op.secured && !op.page);
+    const toss = ops.filter((op) => op.path.startsWith("/v1/"));
+    expect(toss.length).toBeGreaterThan(8);
+    // A tenant of its own: the sandbox calls below really run (a reset, a new key...).
+    const fresh = await raw(`${server.url}/sandbox/keys`, { method: "POST" });
+    const auth = fresh.json.secretKey as string;
+    for (const op of ops) {
+      const path = op.path.replace(/\{[^}]+\}/g, "test_code_probe");
+      const res = await raw(server.url + path, {
+        auth,
+        method: op.method.toUpperCase(),
+        headers: { "TossPayments-Test-Code": "REJECT_CARD_COMPANY", ...(op.body ? { "content-type": "application/json" } : {}) },
+        body: op.body ? "{}" : undefined,
+      });
+      if (op.path.startsWith("/v1/")) {
+        expect([op.id, res.status, res.json]).toEqual([op.id, 403, { code: "REJECT_CARD_COMPANY", message: ERROR_CATALOGUE.REJECT_CARD_COMPANY!.ko }]);
+      } else {
+        expect(res.json?.code, op.id).not.toBe("REJECT_CARD_COMPANY");
+      }
     }
   });
 
