@@ -224,9 +224,12 @@ async function verify(port: number, tracked: Tracked[]): Promise<{ payments: num
         const before = expected.cancels ?? [];
         expect(now.cancels).toHaveLength(before.length + 1);
         expect(now.cancels.slice(0, before.length)).toEqual(before);
-        const { cancels: _a, balanceAmount: _b, status: _c, lastTransactionKey: _d, suppliedAmount: _e, vat: _f, taxFreeAmount: _g, virtualAccount: va1, ...restNow } = now;
-        const { cancels: _h, balanceAmount: _i, status: _j, lastTransactionKey: _k, suppliedAmount: _l, vat: _m, taxFreeAmount: _n, virtualAccount: va2, ...restBefore } = expected;
+        const { cancels: _a, balanceAmount: _b, status: _c, lastTransactionKey: _d, transactionKey: _d2, suppliedAmount: _e, vat: _f, taxFreeAmount: _g, virtualAccount: va1, ...restNow } = now;
+        const { cancels: _h, balanceAmount: _i, status: _j, lastTransactionKey: _k, transactionKey: _k2, suppliedAmount: _l, vat: _m, taxFreeAmount: _n, virtualAccount: va2, ...restBefore } = expected;
         expect(restNow).toEqual(restBefore);
+        // The cancel's transaction is the payment's last one (and its documented twin).
+        expect(now.lastTransactionKey).toBe(now.cancels[now.cancels.length - 1].transactionKey);
+        expect(now.transactionKey).toBe(now.lastTransactionKey);
         expect(now.balanceAmount).toBe(expected.balanceAmount - now.cancels[now.cancels.length - 1].cancelAmount);
         if (va1 && va2) expect({ ...va1, refundStatus: undefined, refundReceiveAccount: undefined }).toEqual({ ...va2, refundStatus: undefined, refundReceiveAccount: undefined });
       } else if (t.inFlight!.op === "deposit") {
