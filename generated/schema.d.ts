@@ -527,7 +527,10 @@ export interface paths {
          * @description Moves this tenant's clock forward (never back) by the sum of `days`, `hours`, `minutes`
          *     and `seconds`. Every deadline that passes takes effect before the answer: payments
          *     expire, virtual accounts pass their due date; webhook retries that fall due are sent
-         *     right after. Other tenants' clocks do not move.
+         *     right after. Other tenants' clocks do not move. The clock stops at
+         *     9998-12-31T23:59:59+09:00, a year short of the last KST timestamp, so that every deadline
+         *     it sets (up to a virtual account's 90 days) is still one; a move past it → 400
+         *     `INVALID_REQUEST`.
          */
         post: operations["advanceClock"];
         delete?: never;

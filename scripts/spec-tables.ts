@@ -1,6 +1,7 @@
 // Writes the tables that openapi.yaml shows from the lists the server uses, so the two can never
-// disagree: the error catalogue (codes TossPayments-Test-Code accepts) and the magic card
-// numbers, and the payment window's failure codes. Each table sits between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers.
+// disagree: the error catalogue (codes TossPayments-Test-Code accepts), the magic card numbers
+// and the payment window's failure codes. Each table sits between `<!-- NAME:start -->` and
+// `<!-- NAME:end -->` markers.
 // `--check` fails when a table in openapi.yaml is stale.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -20,7 +21,7 @@ function renderCatalogue(indent: string): string {
   return [`${indent}| code | HTTP | message (ko) | message (en) |`, `${indent}|---|---|---|---|`, ...rows].join("\n");
 }
 
-/** The failure codes the payment window offers to pick (any catalogue code works in the form). */
+/** The failure codes the payment window offers to pick (its form takes any other code too). */
 function renderWindowFailures(indent: string): string {
   const rows = WINDOW_FAILURE_CODES.map((code) => `${indent}| \`${code}\` | ${cell(ERROR_CATALOGUE[code]!.ko)} |`);
   return [`${indent}| code | failure.message |`, `${indent}|---|---|`, ...rows].join("\n");

@@ -85,6 +85,21 @@ const spectralCases = [
   },
 ] as const;
 
+const redoclyCases = [
+  { file: "bad-unused-component.yaml", rule: "no-unused-components", behaviour: "unused component" },
+  {
+    file: "bad-invalid-example.yaml",
+    rule: "no-invalid-media-type-examples",
+    behaviour: "example with a property the schema does not declare",
+  },
+  { file: "bad-missing-tag.yaml", rule: "operation-tag-defined", behaviour: "operation without a tag" },
+  {
+    file: "bad-duplicate-operation-id.yaml",
+    rule: "operation-operationId-unique",
+    behaviour: "an operationId used by two operations",
+  },
+] as const;
+
 describe("spectral house rules (.spectral.yaml)", () => {
   const byFile = new Map<string, SpectralResult[]>();
 
@@ -163,29 +178,13 @@ describe("redocly rules (redocly.yaml)", () => {
     expect(code).toBe(0);
   }, 60_000);
 
-  it("unused component is rejected by no-unused-components", async () => {
-    const { code, report } = await redoclyLint("bad-unused-component.yaml");
-    expect(code).not.toBe(0);
-    expect(errorRules(report)).toEqual(new Set(["no-unused-components"]));
-  }, 60_000);
-
-  it("example with a property the schema does not declare is rejected by no-invalid-media-type-examples", async () => {
-    const { code, report } = await redoclyLint("bad-invalid-example.yaml");
-    expect(code).not.toBe(0);
-    expect(errorRules(report)).toEqual(new Set(["no-invalid-media-type-examples"]));
-  }, 60_000);
-
-  it("operation without a tag is rejected by operation-tag-defined", async () => {
-    const { code, report } = await redoclyLint("bad-missing-tag.yaml");
-    expect(code).not.toBe(0);
-    expect(errorRules(report)).toEqual(new Set(["operation-tag-defined"]));
-  }, 60_000);
-
-  it("two operations with one operationId are rejected by operation-operationId-unique", async () => {
-    const { code, report } = await redoclyLint("bad-duplicate-operation-id.yaml");
-    expect(code).not.toBe(0);
-    expect(errorRules(report)).toEqual(new Set(["operation-operationId-unique"]));
-  }, 60_000);
+  for (const { file, rule, behaviour } of redoclyCases) {
+    it(`${behaviour} is rejected by ${rule}`, async () => {
+      const { code, report } = await redoclyLint(file);
+      expect(code).not.toBe(0);
+      expect(errorRules(report)).toEqual(new Set([rule]));
+    }, 60_000);
+  }
 
   it("a warning alone (summary not in sentence case) fails npm run lint:redocly", async () => {
     const { report } = await redoclyLint("bad-summary-case.yaml");

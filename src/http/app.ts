@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { STATUS_CODES } from "node:http";
 import { fileURLToPath } from "node:url";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from "fastify";
+import Fastify, { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from "fastify";
 import openapiGlue from "fastify-openapi-glue";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
@@ -47,6 +47,8 @@ function findRoot(from: string): string {
   }
 }
 export const SPEC_PATH = join(ROOT, "openapi.yaml");
+
+const FORM = "application/x-www-form-urlencoded";
 
 /** A DNS name or IPv4 address, or a bracketed IPv6 one, and an optional port. */
 const VALID_HOST = /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
@@ -129,11 +131,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // Browser forms of the payment window post urlencoded fields, on the operations whose spec
   // lists that type; everywhere else a form would skip the JSON schema's types, so it is refused.
-  const formRoutes = formBodies(spec);
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (req, body, done) => {
-    if (!formRoutes.has(`${req.method} ${req.routeOptions.url}`)) {
-      return done(new TossError("INVALID_REQUEST", "Content-Type은 application/json이어야 합니다.", "Content-Type must be application/json."), undefined);
-    }
+  const formRoutes = routesWhere(spec, (op) => FORM in (op.requestBody?.content ?? {}));
+  app.addContentTypeParser(FORM, { parseAs: "string" }, (req, body, done) => {
+    // The same refusal as any other unlisted type (errors.ts maps it to a Toss error).
+    if (!formRoutes.has(`${req.method} ${req.routeOptions.url}`)) return done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(FORM), undefined);
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
@@ -147,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest("tenant", undefined);
   app.decorateRequest("idempotency", undefined);
 
-  const bodyRequired = requiredBodies(spec);
+  const bodyRequired = routesWhere(spec, (op) => op.requestBody?.required === true);
   const idem = idempotencyHooks(store, clock, idempotencyKeyLimit(spec));
 
   const lookup = (key: string) => tenants.lookupSecretKey(key);
@@ -168,7 +169,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       done(err as Error);
     }
   };
-
 
   app.addHook("onRoute", (route) => {
     // Responses are checked against the spec in tests; at run time we send what the domain built.
@@ -271,25 +271,16 @@ function loadSpec(specText: string): Record<string, unknown> {
   return spec;
 }
 
-/** "POST /v1/payments/:paymentKey/cancel" for every operation whose requestBody is required. */
-function requiredBodies(spec: Record<string, unknown>): Set<string> {
-  const out = new Set<string>();
-  for (const [path, item] of Object.entries((spec.paths as Record<string, Record<string, { requestBody?: { required?: boolean } }>>) ?? {})) {
-    for (const [method, op] of Object.entries(item)) {
-      if (op?.requestBody?.required) out.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`);
-    }
-  }
-  return out;
+interface SpecOperation {
+  requestBody?: { required?: boolean; content?: Record<string, unknown> };
 }
 
-/** "POST /v1/payments/:paymentKey/checkout" for every operation that takes a urlencoded form. */
-function formBodies(spec: Record<string, unknown>): Set<string> {
+/** Fastify's route key ("POST /v1/payments/:paymentKey/cancel") of every operation that `has`. */
+function routesWhere(spec: Record<string, unknown>, has: (op: SpecOperation) => boolean): Set<string> {
   const out = new Set<string>();
-  for (const [path, item] of Object.entries((spec.paths as Record<string, Record<string, { requestBody?: { content?: object } }>>) ?? {})) {
+  for (const [path, item] of Object.entries((spec.paths as Record<string, Record<string, SpecOperation>>) ?? {})) {
     for (const [method, op] of Object.entries(item)) {
-      if (op?.requestBody?.content && "application/x-www-form-urlencoded" in op.requestBody.content) {
-        out.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`);
-      }
+      if (op && has(op)) out.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`);
     }
   }
   return out;

@@ -9,8 +9,9 @@ export interface RawAnswer {
   text: string;
 }
 
+/** `setHost: false` sends no Host header unless `c.headers` has one (node:http adds it otherwise). */
 export function sendRaw(
-  base: { host: string; port: number; agent?: http.Agent },
+  base: { host: string; port: number; agent?: http.Agent; setHost?: boolean },
   c: Pick<FuzzCase, "method" | "path" | "headers" | "body">,
   timeoutMs = 15_000,
 ): Promise<RawAnswer> {
@@ -19,7 +20,7 @@ export function sendRaw(
     if (c.body !== undefined) headers["content-length"] = String(Buffer.byteLength(c.body));
     let req: http.ClientRequest;
     try {
-      req = http.request({ host: base.host, port: base.port, method: c.method, path: c.path, headers, agent: base.agent }, (res) => {
+      req = http.request({ host: base.host, port: base.port, method: c.method, path: c.path, headers, agent: base.agent, setHost: base.setHost ?? true }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("end", () =>
