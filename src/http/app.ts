@@ -2,16 +2,16 @@
 // start-up (fastify-openapi-glue + Ajv2020); this file wires hooks around them so that every
 // answer, good or bad, is Toss-shaped.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { STATUS_CODES } from "node:http";
-import { fileURLToPath } from "node:url";
 import Fastify, { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from "fastify";
 import openapiGlue from "fastify-openapi-glue";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { parse as parseYaml } from "yaml";
 import type { Config } from "../config.js";
+import { CACHE_DIR, ROOT } from "../root.js";
 import type { Clock } from "../domain/clock.js";
 import { TossError } from "../domain/errors.js";
 import type { Tenant } from "../domain/model.js";
@@ -34,18 +34,6 @@ declare module "fastify" {
   }
 }
 
-/**
- * The checkout's root: the nearest folder above this module with openapi.yaml. Found, not fixed
- * relative, because `npm start` runs this module compiled to JavaScript elsewhere under the root
- * (scripts/start.mjs).
- */
-const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
-function findRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "openapi.yaml")) && existsSync(join(dir, "package.json"))) return dir;
-    if (dirname(dir) === dir) throw new Error(`openapi.yaml not found in any folder above ${from}`);
-  }
-}
 export const SPEC_PATH = join(ROOT, "openapi.yaml");
 
 const FORM = "application/x-www-form-urlencoded";
@@ -247,7 +235,7 @@ async function requireBody(request: FastifyRequest): Promise<void> {
   }
 }
 
-const SPEC_CACHE = join(ROOT, "node_modules", ".cache", "faketoss", "openapi.json");
+const SPEC_CACHE = join(CACHE_DIR, "openapi.json");
 
 /**
  * openapi.yaml as an object. Parsing the YAML takes about half a second, so the parsed form is
