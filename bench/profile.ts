@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const start = async (withProfile: boolean) => {
     const port = await freePort();
     const t0 = performance.now();
-    const proc = spawnGroup(process.execPath, [...(withProfile ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`, "--cpu-prof-interval=200"] : []), "--import", "tsx", "src/main.ts"], {
+    const proc = spawnGroup(process.execPath, [...(withProfile ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`, "--cpu-prof-interval=200"] : []), "scripts/start.mjs"], {
       cwd: ROOT,
       core: pinning.server,
       env: { ...process.env, PORT: String(port), HOST, FAKETOSS_DB: db, FAKETOSS_LOG: "silent" },

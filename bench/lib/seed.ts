@@ -4,8 +4,9 @@
 //
 // The row is copied column by column as the server wrote it (whatever columns the current schema
 // has: deadline_at, status...), and the JSON `data` gets the new keys by text replacement of the
-// template's (unique, random) paymentKey and orderId. The server must not be writing the same
-// file at the time, or must be (WAL, busy_timeout) — both work; the writes are plain inserts.
+// template's (unique, random) paymentKey and orderId, and so does its stored rendition. The
+// server must not be writing the same file at the time, or must be (WAL, busy_timeout) — both
+// work; the writes are plain inserts.
 import Database from "better-sqlite3";
 
 export interface SeedOptions {
@@ -39,7 +40,8 @@ export function seedPayments(dbPath: string, opts: SeedOptions): { rows: number;
     const exprs = columns.map((c) => {
       if (c === "payment_key") return `$keyPrefix || n.i`;
       if (c === "order_id") return `$orderPrefix || n.i`;
-      if (c === "data") return `replace(replace(t.data, $tplKey, $keyPrefix || n.i), $tplOrder, $orderPrefix || n.i)`;
+      // The record and its rendered answer (sqlite.ts) both carry the keys.
+      if (c === "data" || c === "rendition") return `replace(replace(t."${c}", $tplKey, $keyPrefix || n.i), $tplOrder, $orderPrefix || n.i)`;
       return `t."${c}"`;
     });
     const insert = db.prepare(

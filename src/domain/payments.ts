@@ -676,6 +676,19 @@ export class PaymentService {
   }
 
   /**
+   * The payment's stored rendition (the API answer rendered at its last write) when it was
+   * rendered for `tag` and is still current: no deadline has passed since. Otherwise undefined,
+   * and the caller reads the record (getPayment), which also applies a passed deadline.
+   */
+  async getPaymentRendition(tenant: Tenant, by: { paymentKey: string } | { orderId: string }, tag: string): Promise<Buffer | undefined> {
+    const r = await this.store.getPaymentRendition(tenant.id, by);
+    if (r === undefined || r.tag !== tag) return undefined;
+    // The record's own test (applyDeadlines): it changes once the clock is strictly past deadline_at.
+    if (r.deadlineAt !== null && this.clock.now(tenant.id) > r.deadlineAt) return undefined;
+    return r.body;
+  }
+
+  /**
    * The payment window is opened without a key: finds a payment by paymentKey across tenants,
    * with its deadlines applied on its tenant's clock (and persisted, as getPayment does).
    */

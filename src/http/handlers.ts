@@ -9,7 +9,7 @@ import type { AppDeps } from "./app.js";
 import { langOf } from "./errors.js";
 import { createPageHandlers } from "./pages.js";
 import { failRedirectUrl, successRedirectUrl } from "./redirects.js";
-import { methodFromRequest, toWireBilling, toWirePayment, type Labels } from "./wire.js";
+import { methodFromRequest, renderPayment, toWireBilling, toWirePayment, type Labels } from "./wire.js";
 import { toWireWebhookDelivery, toWireWebhookEndpoint } from "../webhooks/wire.js";
 
 type JsonBody<Op extends keyof operations> = operations[Op] extends {
@@ -39,17 +39,9 @@ export type Handler<Op extends keyof operations> = (request: Req<Op>, reply: Fas
 type ServedOps = Exclude<keyof operations, `send${string}`>;
 type Handlers = { [Op in ServedOps]: Handler<Op> };
 
-/**
- * Look-ups answer the wire JSON of a payment rendered once per (record object, labels): the
- * store hands out the same object while the stored payment is unchanged (sqlite.ts readPayment),
- * so a hot GET skips toWirePayment and JSON.stringify. Weak: gone with the record.
- */
-const rendered = new WeakMap<Payment, Partial<Record<Labels, string>>>();
+const JSON_TYPE = "application/json; charset=utf-8";
 function sendRendered(reply: FastifyReply, payment: Payment, labels: Labels): FastifyReply {
-  let byLabels = rendered.get(payment);
-  if (byLabels === undefined) rendered.set(payment, (byLabels = {}));
-  const text = (byLabels[labels] ??= JSON.stringify(toWirePayment(payment, labels)));
-  return reply.type("application/json; charset=utf-8").send(text);
+  return reply.type(JSON_TYPE).send(renderPayment(payment, labels));
 }
 
 export function createHandlers(deps: AppDeps): Handlers {
@@ -68,35 +60,46 @@ export function createHandlers(deps: AppDeps): Handlers {
   return {
     ...createPageHandlers(deps),
 
-    async confirmPayment(request) {
+    async confirmPayment(request, reply) {
       const { payment } = await service.confirm(tenantOf(request), request.body);
-      return toWirePayment(payment, labelsOf(request));
+      return sendRendered(reply, payment, labelsOf(request));
     },
     async getPayment(request, reply) {
-      const { payment } = await service.getPayment(tenantOf(request), request.params.paymentKey);
-      return sendRendered(reply, payment, labelsOf(request));
+      const tenant = tenantOf(request);
+      const labels = labelsOf(request);
+      const { paymentKey } = request.params;
+      // Answered from the stored rendition when current (no JSON parsed or built); else the record.
+      const stored = await service.getPaymentRendition(tenant, { paymentKey }, labels);
+      if (stored !== undefined) return reply.type(JSON_TYPE).send(stored);
+      const { payment } = await service.getPayment(tenant, paymentKey);
+      return sendRendered(reply, payment, labels);
     },
     async getPaymentByOrderId(request, reply) {
-      const { payment } = await service.getPaymentByOrderId(tenantOf(request), request.params.orderId);
+      const tenant = tenantOf(request);
+      const labels = labelsOf(request);
+      const { orderId } = request.params;
+      const stored = await service.getPaymentRendition(tenant, { orderId }, labels);
+      if (stored !== undefined) return reply.type(JSON_TYPE).send(stored);
+      const { payment } = await service.getPaymentByOrderId(tenant, orderId);
+      return sendRendered(reply, payment, labels);
+    },
+    async cancelPayment(request, reply) {
+      const { payment } = await service.cancel(tenantOf(request), request.params.paymentKey, request.body);
       return sendRendered(reply, payment, labelsOf(request));
     },
-    async cancelPayment(request) {
-      const { payment } = await service.cancel(tenantOf(request), request.params.paymentKey, request.body);
-      return toWirePayment(payment, labelsOf(request));
-    },
-    async createPayment(request) {
+    async createPayment(request, reply) {
       const method = methodFromRequest(request.body.method);
       if (method === undefined) throw new TossError("NOT_SUPPORTED_METHOD");
       const { payment } = await service.createPayment(tenantOf(request), { ...request.body, method }, originOf(request));
-      return toWirePayment(payment, labelsOf(request));
+      return sendRendered(reply, payment, labelsOf(request));
     },
-    async keyInPayment(request) {
+    async keyInPayment(request, reply) {
       const { payment } = await service.keyIn(tenantOf(request), request.body);
-      return toWirePayment(payment, labelsOf(request));
+      return sendRendered(reply, payment, labelsOf(request));
     },
-    async issueVirtualAccount(request) {
+    async issueVirtualAccount(request, reply) {
       const { payment } = await service.issueVirtualAccount(tenantOf(request), request.body);
-      return toWirePayment(payment, labelsOf(request));
+      return sendRendered(reply, payment, labelsOf(request));
     },
     async issueBillingKey(request) {
       const billing = await service.issueBillingKey(tenantOf(request), request.body);
@@ -106,9 +109,9 @@ export function createHandlers(deps: AppDeps): Handlers {
       const billing = await service.issueBillingKeyWithCard(tenantOf(request), request.body);
       return toWireBilling(billing, labelsOf(request));
     },
-    async chargeBilling(request) {
+    async chargeBilling(request, reply) {
       const { payment } = await service.chargeBilling(tenantOf(request), request.params.billingKey, request.body);
-      return toWirePayment(payment, labelsOf(request));
+      return sendRendered(reply, payment, labelsOf(request));
     },
     async deleteBillingKey(request, reply) {
       await service.deleteBillingKey(tenantOf(request), request.params.billingKey);
@@ -125,17 +128,17 @@ export function createHandlers(deps: AppDeps): Handlers {
       const rec = await service.failPayment(tenantOf(request), request.params.paymentKey, request.body ?? {});
       return { payment: toWirePayment(rec.payment, labelsOf(request)), redirectUrl: failRedirectUrl(rec, rec.payment.failure!) };
     },
-    async expirePayment(request) {
+    async expirePayment(request, reply) {
       const { payment } = await service.expirePayment(tenantOf(request), request.params.paymentKey);
-      return toWirePayment(payment, labelsOf(request));
+      return sendRendered(reply, payment, labelsOf(request));
     },
-    async depositVirtualAccount(request) {
+    async depositVirtualAccount(request, reply) {
       const { payment } = await service.depositVirtualAccount(tenantOf(request), request.params.paymentKey, request.body ?? {});
-      return toWirePayment(payment, labelsOf(request));
+      return sendRendered(reply, payment, labelsOf(request));
     },
-    async cancelVirtualAccountDeposit(request) {
+    async cancelVirtualAccountDeposit(request, reply) {
       const { payment } = await service.cancelDeposit(tenantOf(request), request.params.paymentKey);
-      return toWirePayment(payment, labelsOf(request));
+      return sendRendered(reply, payment, labelsOf(request));
     },
     async getClock(request) {
       return sandbox.getClock(tenantOf(request));

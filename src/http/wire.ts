@@ -64,6 +64,19 @@ export function toWirePayment(p: Payment, labels: Labels): WirePayment {
   };
 }
 
+/**
+ * The wire JSON of a payment, rendered once per (payment object, labels): the store renders each
+ * written payment (server.ts) and the handler answering the write sends the same text; the
+ * store hands out one object while a stored payment is unchanged (sqlite.ts readPayment). Weak:
+ * gone with the record.
+ */
+const rendered = new WeakMap<Payment, Partial<Record<Labels, string>>>();
+export function renderPayment(payment: Payment, labels: Labels): string {
+  let byLabels = rendered.get(payment);
+  if (byLabels === undefined) rendered.set(payment, (byLabels = {}));
+  return (byLabels[labels] ??= JSON.stringify(toWirePayment(payment, labels)));
+}
+
 export function toWireBilling(b: Billing, labels: Labels): WireBilling {
   if (labels !== "toss") return b;
   return {

@@ -27,11 +27,13 @@ import {
   type IdempotencyRecord,
   type IdempotencyScope,
   type Store,
+  type StoreOptions,
+  type StoredRendition,
 } from "./store.js";
 import type { WebhookDeliveryRecord, WebhookEndpointRecord } from "../webhooks/model.js";
 
 /** The schema this code writes. A file at a lower version is migrated on open. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 // Version 1's tables. Later versions change them only through MIGRATIONS, so that a fresh file
 // and a migrated one end up identical.
@@ -149,6 +151,13 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   (db) => {
     db.exec(`DROP INDEX IF EXISTS payments_status`);
   },
+  // 4 → 5: the payment's rendered answer (StoreOptions.renderPayment) and what it was rendered
+  // for. Older rows have none: their look-ups render from the record, as before.
+  (db) => {
+    const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('payments')`).all();
+    if (!columns.some((c) => c.name === "rendition")) db.exec(`ALTER TABLE payments ADD COLUMN rendition TEXT`);
+    if (!columns.some((c) => c.name === "rendition_tag")) db.exec(`ALTER TABLE payments ADD COLUMN rendition_tag TEXT`);
+  },
 ];
 
 /** Deliveries kept per tenant (the oldest finished ones beyond this are purged on enqueue). */
@@ -224,7 +233,7 @@ function toIdemRecord(row: IdemRow): IdempotencyRecord {
   return { status: row.status ?? 0, contentType: row.content_type ?? "", body: row.body ?? "", createdAt: row.created_at };
 }
 
-export function openSqliteStore(path: string): Store {
+export function openSqliteStore(path: string, options: StoreOptions = {}): Store {
   if (path !== ":memory:" && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
@@ -263,8 +272,9 @@ export function openSqliteStore(path: string): Store {
   const delEndpoints = db.prepare<[string]>(`DELETE FROM webhook_endpoints WHERE tenant_id = ?`);
   const delDeliveries = db.prepare<[string]>(`DELETE FROM webhook_deliveries WHERE tenant_id = ?`);
 
-  const payInsert = db.prepare<[string, string, string, string, string, number | null]>(
-    `INSERT INTO payments (tenant_id, payment_key, order_id, status, data, deadline_at) VALUES (?, ?, ?, ?, ?, ?)`,
+  const payInsert = db.prepare<[string, string, string, string, string, number | null, string | null, string | null]>(
+    `INSERT INTO payments (tenant_id, payment_key, order_id, status, data, deadline_at, rendition, rendition_tag)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const payGet = db.prepare<[string, string], string>(
     `SELECT data FROM payments WHERE tenant_id = ? AND payment_key = ?`,
@@ -272,9 +282,28 @@ export function openSqliteStore(path: string): Store {
   const payGetByOrder = db.prepare<[string, string], string>(
     `SELECT data FROM payments WHERE tenant_id = ? AND order_id = ?`,
   ).pluck();
-  const payUpdate = db.prepare<[string, string, string, number | null, string, string]>(
-    `UPDATE payments SET order_id = ?, status = ?, data = ?, deadline_at = ? WHERE tenant_id = ? AND payment_key = ?`,
+  const payUpdate = db.prepare<[string, string, string, number | null, string | null, string | null, string, string]>(
+    `UPDATE payments SET order_id = ?, status = ?, data = ?, deadline_at = ?, rendition = ?, rendition_tag = ?
+     WHERE tenant_id = ? AND payment_key = ?`,
   );
+  // As a BLOB: the bytes go to the socket as they are, never decoded into a string and back.
+  type RenditionRow = { rendition: Buffer | null; rendition_tag: string | null; deadline_at: number | null };
+  const payRendition = db.prepare<[string, string], RenditionRow>(
+    `SELECT CAST(rendition AS BLOB) AS rendition, rendition_tag, deadline_at FROM payments WHERE tenant_id = ? AND payment_key = ?`,
+  );
+  const payRenditionByOrder = db.prepare<[string, string], RenditionRow>(
+    `SELECT CAST(rendition AS BLOB) AS rendition, rendition_tag, deadline_at FROM payments WHERE tenant_id = ? AND order_id = ?`,
+  );
+  const render = options.renderPayment;
+  const renditionOf = (tenantId: string, rec: PaymentRecord): [string | null, string | null] => {
+    if (render === undefined) return [null, null];
+    const r = render(tenantId, rec);
+    return [r.text, r.tag];
+  };
+  const toRendition = (row: RenditionRow | undefined): StoredRendition | undefined =>
+    row === undefined || row.rendition === null || row.rendition_tag === null
+      ? undefined
+      : { body: row.rendition, tag: row.rendition_tag, deadlineAt: row.deadline_at };
   // Across tenants, for the payment window. A key is unique per tenant only (fixtures and
   // autoApprove keys may repeat): prefer a payment still waiting in the window, then the newest.
   const payFind = db.prepare<[string], { tenant_id: string; data: string }>(
@@ -375,7 +404,7 @@ export function openSqliteStore(path: string): Store {
   const insertPaymentSync = (tenantId: string, rec: PaymentRecord): void => {
     const p = rec.payment;
     try {
-      payInsert.run(tenantId, p.paymentKey, p.orderId, p.status, JSON.stringify(rec), nextDeadline(rec));
+      payInsert.run(tenantId, p.paymentKey, p.orderId, p.status, JSON.stringify(rec), nextDeadline(rec), ...renditionOf(tenantId, rec));
     } catch (err) {
       if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
       throw err;
@@ -511,7 +540,7 @@ export function openSqliteStore(path: string): Store {
       if (next === prev) return prev; // documented "no change" signal
       if (next.payment.paymentKey !== paymentKey) throw new Error("mutate must not change paymentKey");
       try {
-        payUpdate.run(next.payment.orderId, next.payment.status, JSON.stringify(next), nextDeadline(next), tenantId, paymentKey);
+        payUpdate.run(next.payment.orderId, next.payment.status, JSON.stringify(next), nextDeadline(next), ...renditionOf(tenantId, next), tenantId, paymentKey);
       } catch (err) {
         if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
         throw err;
@@ -612,6 +641,9 @@ export function openSqliteStore(path: string): Store {
     async getPaymentByOrderId(tenantId, orderId) {
       const text = payGetByOrder.get(tenantId, orderId);
       return text === undefined ? undefined : readPayment(text);
+    },
+    async getPaymentRendition(tenantId, by) {
+      return toRendition("paymentKey" in by ? payRendition.get(tenantId, by.paymentKey) : payRenditionByOrder.get(tenantId, by.orderId));
     },
     async findPayment(paymentKey) {
       const row = payFind.get(paymentKey);

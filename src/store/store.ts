@@ -17,6 +17,28 @@ import type {
   WebhookEventType,
 } from "../webhooks/model.js";
 
+/**
+ * A payment as the API answers it, rendered by the composition root (StoreOptions) on every
+ * payment write and kept beside the record, so that a look-up can answer without parsing and
+ * re-serialising. `tag` names what it was rendered for (the label vocabulary).
+ */
+export interface PaymentRendition {
+  tag: string;
+  text: string;
+}
+
+/** A stored rendition as UTF-8 bytes (sent as they are), with the payment's next deadline (after which it is stale). */
+export interface StoredRendition {
+  tag: string;
+  body: Buffer;
+  deadlineAt: number | null;
+}
+
+export interface StoreOptions {
+  /** Renders a payment at write time; without it, no rendition is stored. Pure and synchronous. */
+  renderPayment?: (tenantId: string, rec: PaymentRecord) => PaymentRendition;
+}
+
 /** Toss keeps idempotent answers for 15 days from first use. */
 export const IDEMPOTENCY_TTL_MS = 15 * 24 * 60 * 60 * 1000;
 
@@ -63,6 +85,8 @@ export interface Store {
   insertPayment(tenantId: string, rec: PaymentRecord): Promise<void>;
   getPayment(tenantId: string, paymentKey: string): Promise<PaymentRecord | undefined>;
   getPaymentByOrderId(tenantId: string, orderId: string): Promise<PaymentRecord | undefined>;
+  /** The rendition stored with the payment's last write, if one was (StoreOptions.renderPayment). */
+  getPaymentRendition(tenantId: string, by: { paymentKey: string } | { orderId: string }): Promise<StoredRendition | undefined>;
   /**
    * Across tenants (the payment window is opened without a key), by an indexed paymentKey.
    * Keys are unique per tenant only: a READY payment wins, then the newest.

@@ -122,7 +122,7 @@ describe("migration from schema version 1", () => {
 
     const db = new Database(path, { readonly: true });
     expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(4); // 3: webhook tables (issue 5); 4: no status index
+    expect(SCHEMA_VERSION).toBe(5); // 3: webhook tables (issue 5); 4: no status index; 5: stored renditions
     const deadlines = Object.fromEntries(
       db.prepare<[], { payment_key: string; deadline_at: number | null }>(`SELECT payment_key, deadline_at FROM payments`).all()
         .map((r) => [r.payment_key, r.deadline_at]),
