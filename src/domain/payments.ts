@@ -681,11 +681,7 @@ export class PaymentService {
    * and the caller reads the record (getPayment), which also applies a passed deadline.
    */
   async getPaymentRendition(tenant: Tenant, by: { paymentKey: string } | { orderId: string }, tag: string): Promise<Buffer | undefined> {
-    const r = await this.store.getPaymentRendition(tenant.id, by);
-    if (r === undefined || r.tag !== tag) return undefined;
-    // The record's own test (applyDeadlines): it changes once the clock is strictly past deadline_at.
-    if (r.deadlineAt !== null && this.clock.now(tenant.id) > r.deadlineAt) return undefined;
-    return r.body;
+    return this.store.getCurrentRendition(tenant.id, by, tag, this.clock.now(tenant.id));
   }
 
   /**

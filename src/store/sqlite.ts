@@ -28,7 +28,6 @@ import {
   type IdempotencyScope,
   type Store,
   type StoreOptions,
-  type StoredRendition,
 } from "./store.js";
 import type { WebhookDeliveryRecord, WebhookEndpointRecord } from "../webhooks/model.js";
 
@@ -286,24 +285,21 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
     `UPDATE payments SET order_id = ?, status = ?, data = ?, deadline_at = ?, rendition = ?, rendition_tag = ?
      WHERE tenant_id = ? AND payment_key = ?`,
   );
-  // As a BLOB: the bytes go to the socket as they are, never decoded into a string and back.
-  type RenditionRow = { rendition: Buffer | null; rendition_tag: string | null; deadline_at: number | null };
-  const payRendition = db.prepare<[string, string], RenditionRow>(
-    `SELECT CAST(rendition AS BLOB) AS rendition, rendition_tag, deadline_at FROM payments WHERE tenant_id = ? AND payment_key = ?`,
-  );
-  const payRenditionByOrder = db.prepare<[string, string], RenditionRow>(
-    `SELECT CAST(rendition AS BLOB) AS rendition, rendition_tag, deadline_at FROM payments WHERE tenant_id = ? AND order_id = ?`,
-  );
+  // One plucked BLOB, filtered in SQL: the bytes go to the socket as they are, never decoded
+  // into a string and back, and no row object is built.
+  const CURRENT = `rendition_tag = ? AND (deadline_at IS NULL OR deadline_at >= ?)`;
+  const payRendition = db.prepare<[string, string, string, number], Buffer>(
+    `SELECT CAST(rendition AS BLOB) FROM payments WHERE tenant_id = ? AND payment_key = ? AND ${CURRENT}`,
+  ).pluck();
+  const payRenditionByOrder = db.prepare<[string, string, string, number], Buffer>(
+    `SELECT CAST(rendition AS BLOB) FROM payments WHERE tenant_id = ? AND order_id = ? AND ${CURRENT}`,
+  ).pluck();
   const render = options.renderPayment;
   const renditionOf = (tenantId: string, rec: PaymentRecord): [string | null, string | null] => {
     if (render === undefined) return [null, null];
     const r = render(tenantId, rec);
     return [r.text, r.tag];
   };
-  const toRendition = (row: RenditionRow | undefined): StoredRendition | undefined =>
-    row === undefined || row.rendition === null || row.rendition_tag === null
-      ? undefined
-      : { body: row.rendition, tag: row.rendition_tag, deadlineAt: row.deadline_at };
   // Across tenants, for the payment window. A key is unique per tenant only (fixtures and
   // autoApprove keys may repeat): prefer a payment still waiting in the window, then the newest.
   const payFind = db.prepare<[string], { tenant_id: string; data: string }>(
@@ -642,8 +638,9 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
       const text = payGetByOrder.get(tenantId, orderId);
       return text === undefined ? undefined : readPayment(text);
     },
-    async getPaymentRendition(tenantId, by) {
-      return toRendition("paymentKey" in by ? payRendition.get(tenantId, by.paymentKey) : payRenditionByOrder.get(tenantId, by.orderId));
+    async getCurrentRendition(tenantId, by, tag, now) {
+      // rendition_tag is NULL where no rendition was stored: such a row never matches.
+      return "paymentKey" in by ? payRendition.get(tenantId, by.paymentKey, tag, now) : payRenditionByOrder.get(tenantId, by.orderId, tag, now);
     },
     async findPayment(paymentKey) {
       const row = payFind.get(paymentKey);

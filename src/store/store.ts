@@ -27,13 +27,6 @@ export interface PaymentRendition {
   text: string;
 }
 
-/** A stored rendition as UTF-8 bytes (sent as they are), with the payment's next deadline (after which it is stale). */
-export interface StoredRendition {
-  tag: string;
-  body: Buffer;
-  deadlineAt: number | null;
-}
-
 export interface StoreOptions {
   /** Renders a payment at write time; without it, no rendition is stored. Pure and synchronous. */
   renderPayment?: (tenantId: string, rec: PaymentRecord) => PaymentRendition;
@@ -85,8 +78,13 @@ export interface Store {
   insertPayment(tenantId: string, rec: PaymentRecord): Promise<void>;
   getPayment(tenantId: string, paymentKey: string): Promise<PaymentRecord | undefined>;
   getPaymentByOrderId(tenantId: string, orderId: string): Promise<PaymentRecord | undefined>;
-  /** The rendition stored with the payment's last write, if one was (StoreOptions.renderPayment). */
-  getPaymentRendition(tenantId: string, by: { paymentKey: string } | { orderId: string }): Promise<StoredRendition | undefined>;
+  /**
+   * The rendition stored with the payment's last write (StoreOptions.renderPayment), as UTF-8
+   * bytes, if it was rendered for `tag` and is current at `now` (tenant clock): the payment's
+   * next deadline, if any, is not passed (domain nextDeadline; the payment changes once the
+   * clock is strictly past it). Otherwise undefined.
+   */
+  getCurrentRendition(tenantId: string, by: { paymentKey: string } | { orderId: string }, tag: string, now: number): Promise<Buffer | undefined>;
   /**
    * Across tenants (the payment window is opened without a key), by an indexed paymentKey.
    * Keys are unique per tenant only: a READY payment wins, then the newest.

@@ -295,10 +295,10 @@ describe("internal failures", () => {
   it("answers a failure inside FakeToss with 500 FAILED_INTERNAL_SYSTEM_PROCESSING, {code, message} only, no stack", async () => {
     const own = await startTestServer();
     const store = own.ft.store;
-    const original = store.getPaymentRendition.bind(store);
+    const original = store.getCurrentRendition.bind(store);
     const logged: unknown[] = [];
     const consoleError = console.error;
-    store.getPaymentRendition = async () => {
+    store.getCurrentRendition = async () => {
       throw new Error("disk on fire at /secret/path.ts:42");
     };
     console.error = (...args: unknown[]) => void logged.push(args);
@@ -310,7 +310,7 @@ describe("internal failures", () => {
       expectMatchesSpec("getPayment", 500, body);
     } finally {
       console.error = consoleError;
-      store.getPaymentRendition = original;
+      store.getCurrentRendition = original;
       await own.close();
     }
     // The operator still sees what happened, on the server's own stderr.
