@@ -1,6 +1,7 @@
 // Where the checkout is, for the files FakeToss reads beside its code (openapi.yaml) and the
 // caches it keeps under node_modules/.cache/faketoss.
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -16,4 +17,29 @@ function findRoot(from: string): string {
     if (existsSync(join(dir, "openapi.yaml")) && existsSync(join(dir, "package.json"))) return dir;
     if (dirname(dir) === dir) throw new Error(`openapi.yaml not found in any folder above ${from}`);
   }
+}
+
+let version: string | undefined;
+/**
+ * A fingerprint of FakeToss's own code (every src/ file's content): what a stored rendition was
+ * rendered by, so that one written by other code (an upgrade, an edit) is never answered.
+ */
+export function codeVersion(): string {
+  if (version !== undefined) return version;
+  const hash = createHash("sha256");
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".ts")) hash.update(`${path.slice(ROOT.length)}\0`).update(readFileSync(path)).update("\0");
+    }
+  };
+  try {
+    walk(join(ROOT, "src"));
+    version = hash.digest("hex").slice(0, 16);
+  } catch {
+    // No sources beside the code: a per-process value, so no stored rendition is ever trusted.
+    version = `unknown-${process.pid}-${Date.now()}`;
+  }
+  return version;
 }

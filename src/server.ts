@@ -10,7 +10,7 @@ import { SandboxService, type SandboxClockView, type SandboxDeps } from "./domai
 import { Sweeper, type SweeperOptions } from "./domain/sweeper.js";
 import { TenantRegistry } from "./domain/tenants.js";
 import { buildApp } from "./http/app.js";
-import { renderPayment, type Labels } from "./http/wire.js";
+import { renderPayment, renditionTag, type Labels } from "./http/wire.js";
 import { openSqliteStore } from "./store/sqlite.js";
 import type { Store } from "./store/store.js";
 import { createWebhooks, type WebhookDispatcherOptions, type Webhooks } from "./webhooks/index.js";
@@ -84,15 +84,16 @@ export async function createFakeToss(
   clock: Clock = systemClock,
   options: FakeTossOptions = {},
 ): Promise<Omit<FakeToss, "url">> {
-  // Each payment write keeps the API's answer beside the record, in the labels its tenant reads
-  // (an English request or a changed setting renders from the record instead): look-ups of a big
-  // store then answer without parsing and re-serialising the payment.
+  // Each payment write keeps the API's answer beside the record, in the labels its tenant reads,
+  // tagged with them and with this code's version: look-ups of a big store then answer without
+  // parsing and re-serialising the payment. Other labels (an English request, a changed setting)
+  // or other code (an upgrade) render from the record instead.
   let registry: TenantRegistry | undefined;
   const labelsOfTenant = (tenantId: string): Labels => registry?.lookupId(tenantId)?.settings.labels ?? config.labels;
   const store = openSqliteStore(config.db, {
     renderPayment: (tenantId, rec) => {
       const labels = labelsOfTenant(tenantId);
-      return { tag: labels, text: renderPayment(rec.payment, labels) };
+      return { tag: renditionTag(labels), text: renderPayment(rec.payment, labels) };
     },
   });
   try {

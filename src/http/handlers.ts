@@ -9,7 +9,7 @@ import type { AppDeps } from "./app.js";
 import { langOf } from "./errors.js";
 import { createPageHandlers } from "./pages.js";
 import { failRedirectUrl, successRedirectUrl } from "./redirects.js";
-import { methodFromRequest, renderPayment, toWireBilling, toWirePayment, type Labels } from "./wire.js";
+import { methodFromRequest, renderPayment, renditionTag, toWireBilling, toWirePayment, type Labels } from "./wire.js";
 import { toWireWebhookDelivery, toWireWebhookEndpoint } from "../webhooks/wire.js";
 
 type JsonBody<Op extends keyof operations> = operations[Op] extends {
@@ -69,7 +69,7 @@ export function createHandlers(deps: AppDeps): Handlers {
       const labels = labelsOf(request);
       const { paymentKey } = request.params;
       // Answered from the stored rendition when current (no JSON parsed or built); else the record.
-      const stored = await service.getPaymentRendition(tenant, { paymentKey }, labels);
+      const stored = await service.getPaymentRendition(tenant, { paymentKey }, renditionTag(labels));
       if (stored !== undefined) return reply.type(JSON_TYPE).send(stored);
       const { payment } = await service.getPayment(tenant, paymentKey);
       return sendRendered(reply, payment, labels);
@@ -78,7 +78,7 @@ export function createHandlers(deps: AppDeps): Handlers {
       const tenant = tenantOf(request);
       const labels = labelsOf(request);
       const { orderId } = request.params;
-      const stored = await service.getPaymentRendition(tenant, { orderId }, labels);
+      const stored = await service.getPaymentRendition(tenant, { orderId }, renditionTag(labels));
       if (stored !== undefined) return reply.type(JSON_TYPE).send(stored);
       const { payment } = await service.getPaymentByOrderId(tenant, orderId);
       return sendRendered(reply, payment, labels);

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toWirePayment, type Labels } from "../../src/http/wire.js";
+import { renditionTag, toWirePayment, type Labels } from "../../src/http/wire.js";
 import { newOrderId } from "../helpers/payments.js";
 import { createReady, getPayment, newTenant } from "../helpers/sandbox.js";
 import { DEFAULT_KEY, raw, startTestServer, type TestServer } from "../helpers/server.js";
@@ -96,7 +96,7 @@ describe("stored renditions", () => {
   });
 });
 
-describe("a store written before renditions existed", () => {
+describe("a store written by other code", () => {
   it("answers a payment row without a rendition from its record, byte for byte as before", async () => {
     const dir = mkdtempSync(join(tmpdir(), "faketoss-rendition-"));
     const db = join(dir, "store.db");
@@ -116,6 +116,33 @@ describe("a store written before renditions existed", () => {
         expect(res.status).toBe(200);
         expect(res.text).toBe(keyIn.text);
         expect(res.text).toBe(await fromRecord(s, DEFAULT_KEY, paymentKey, "seed"));
+      } finally {
+        await s.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("never answers a rendition tagged by another version of FakeToss's code, even for the same labels", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "faketoss-rendition-"));
+    const db = join(dir, "store.db");
+    try {
+      let s = await startTestServer({ db });
+      const keyIn = await raw(`${s.url}/v1/payments/key-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...KEY_IN, orderId: newOrderId("up") }) });
+      const { paymentKey } = keyIn.json as { paymentKey: string };
+      await s.close();
+      const file = new Database(db);
+      const row = file.prepare(`SELECT rendition_tag FROM payments WHERE payment_key = ?`).get(paymentKey) as { rendition_tag: string };
+      expect(row.rendition_tag).toBe(renditionTag("seed"));
+      // What an older FakeToss would have stored: its own rendering, under its own version.
+      file.prepare(`UPDATE payments SET rendition = '{"stale":true}', rendition_tag = 'seed@0000000000000000' WHERE payment_key = ?`).run(paymentKey);
+      file.close();
+
+      s = await startTestServer({ db });
+      try {
+        const res = await raw(`${s.url}/v1/payments/${paymentKey}`);
+        expect(res.text).toBe(keyIn.text);
       } finally {
         await s.close();
       }
