@@ -151,8 +151,10 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
     db.exec(`DROP INDEX IF EXISTS payments_status`);
   },
   // 4 → 5: the payment's rendered answer (StoreOptions.renderPayment) and what it was rendered
-  // for. Older rows have none: their look-ups render from the record, as before.
+  // for. Older rows have none: their look-ups render from the record, as before. And the status
+  // index again: version 4 re-ran version 1's SCHEMA on every open, which re-created it.
   (db) => {
+    db.exec(`DROP INDEX IF EXISTS payments_status`);
     const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('payments')`).all();
     if (!columns.some((c) => c.name === "rendition")) db.exec(`ALTER TABLE payments ADD COLUMN rendition TEXT`);
     if (!columns.some((c) => c.name === "rendition_tag")) db.exec(`ALTER TABLE payments ADD COLUMN rendition_tag TEXT`);
@@ -168,7 +170,12 @@ function migrate(db: Db): void {
   if (version > SCHEMA_VERSION)
     throw new Error(`the database was written by a newer FakeToss (schema ${version}; this one knows up to ${SCHEMA_VERSION})`);
   if (version < 1) {
-    db.pragma("user_version = 1"); // a fresh file: SCHEMA just created version 1's tables
+    // A fresh file gets version 1's tables. Only a fresh one: on a migrated file, SCHEMA would
+    // bring back what later versions dropped (4's status index, rebuilt over every row).
+    db.transaction(() => {
+      db.exec(SCHEMA);
+      db.pragma("user_version = 1");
+    }).immediate();
     version = 1;
   }
   while (version < SCHEMA_VERSION) {
@@ -246,7 +253,6 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
   db.pragma("mmap_size = 0");
   db.pragma("cache_size = -16000");
   try {
-    db.exec(SCHEMA);
     migrate(db);
   } catch (err) {
     db.close();
