@@ -19,13 +19,16 @@ function findRoot(from: string): string {
   }
 }
 
-let version: string | undefined;
 /**
- * A fingerprint of FakeToss's own code (every src/ file's content): what a stored rendition was
- * rendered by, so that one written by other code (an upgrade, an edit) is never answered.
+ * A fingerprint of the code that runs: what a stored rendition was rendered by, so that one
+ * written by other code (an upgrade, an edit) is never answered. Taken at start-up, from what
+ * was loaded: the bundle file under `npm start` (scripts/start.mjs), else every src/ file
+ * (tsx, tests), so an edit made while the server runs is not mistaken for the running code.
  */
-export function codeVersion(): string {
-  if (version !== undefined) return version;
+export const CODE_VERSION = fingerprint();
+
+function fingerprint(): string {
+  const here = fileURLToPath(import.meta.url);
   const hash = createHash("sha256");
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -35,11 +38,11 @@ export function codeVersion(): string {
     }
   };
   try {
-    walk(join(ROOT, "src"));
-    version = hash.digest("hex").slice(0, 16);
+    if (here === join(ROOT, "src", "root.ts")) walk(join(ROOT, "src"));
+    else hash.update(readFileSync(here)); // bundled: this file is all of FakeToss's code
+    return hash.digest("hex").slice(0, 16);
   } catch {
-    // No sources beside the code: a per-process value, so no stored rendition is ever trusted.
-    version = `unknown-${process.pid}-${Date.now()}`;
+    // Unreadable: a per-process value, so no stored rendition is ever trusted.
+    return `unknown-${process.pid}-${Date.now()}`;
   }
-  return version;
 }

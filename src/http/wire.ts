@@ -3,7 +3,7 @@
 import type { components } from "../../generated/schema.js";
 import type { Billing, Payment, PaymentMethod, CardType, OwnerType, AccountType } from "../domain/model.js";
 import { bankByCode } from "../domain/banks.js";
-import { codeVersion } from "../root.js";
+import { CODE_VERSION } from "../root.js";
 
 export type WirePayment = components["schemas"]["Payment"];
 export type WireBilling = components["schemas"]["Billing"];
@@ -79,7 +79,7 @@ export function renderPayment(payment: Payment, labels: Labels): string {
 }
 
 /** What a stored rendition of `labels` is tagged with: the labels and the rendering code's version. */
-export const renditionTag = (labels: Labels): string => `${labels}@${codeVersion()}`;
+export const renditionTag = (labels: Labels): string => `${labels}@${CODE_VERSION}`;
 
 export function toWireBilling(b: Billing, labels: Labels): WireBilling {
   if (labels !== "toss") return b;

@@ -151,13 +151,20 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
     db.exec(`DROP INDEX IF EXISTS payments_status`);
   },
   // 4 → 5: the payment's rendered answer (StoreOptions.renderPayment) and what it was rendered
-  // for. Older rows have none: their look-ups render from the record, as before. And the status
-  // index again: version 4 re-ran version 1's SCHEMA on every open, which re-created it.
+  // for. Older rows have none: their look-ups render from the record, as before. A write that
+  // changes the record but not the rendition (a FakeToss of version 4 still running on this
+  // file) clears the tag, so that stale bytes are never answered.
   (db) => {
-    db.exec(`DROP INDEX IF EXISTS payments_status`);
     const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('payments')`).all();
     if (!columns.some((c) => c.name === "rendition")) db.exec(`ALTER TABLE payments ADD COLUMN rendition TEXT`);
     if (!columns.some((c) => c.name === "rendition_tag")) db.exec(`ALTER TABLE payments ADD COLUMN rendition_tag TEXT`);
+    db.exec(`
+      CREATE TRIGGER IF NOT EXISTS payments_rendition_stale AFTER UPDATE OF data ON payments
+      WHEN NEW.rendition IS OLD.rendition AND NEW.rendition_tag IS OLD.rendition_tag AND NEW.rendition_tag IS NOT NULL
+      BEGIN
+        UPDATE payments SET rendition_tag = NULL WHERE rowid = NEW.rowid;
+      END;
+    `);
   },
 ];
 
@@ -254,6 +261,9 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
   db.pragma("cache_size = -16000");
   try {
     migrate(db);
+    // Version 4 ran version 1's SCHEMA on every open, before its version check: even refusing
+    // this file, it re-created the status index that version 4 dropped (a B-tree on every write).
+    db.exec(`DROP INDEX IF EXISTS payments_status`);
   } catch (err) {
     db.close();
     throw err;

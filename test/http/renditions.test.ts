@@ -150,4 +150,35 @@ describe("a store written by other code", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("never answers a rendition that an older FakeToss on the same file left behind when it changed the record", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "faketoss-rendition-"));
+    const db = join(dir, "store.db");
+    try {
+      let s = await startTestServer({ db });
+      const orderId = newOrderId("mixed");
+      const keyIn = await raw(`${s.url}/v1/payments/key-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...KEY_IN, orderId }) });
+      const { paymentKey } = keyIn.json as { paymentKey: string };
+      await s.close();
+      // Version 4's UPDATE: the record and its deadline, nothing about renditions.
+      const file = new Database(db);
+      const data = JSON.parse(file.prepare(`SELECT data FROM payments WHERE payment_key = ?`).pluck().get(paymentKey) as string);
+      data.payment.orderName = "버전 4가 바꾼 주문";
+      file.prepare(`UPDATE payments SET data = ?, deadline_at = NULL WHERE payment_key = ?`).run(JSON.stringify(data), paymentKey);
+      file.close();
+
+      s = await startTestServer({ db });
+      try {
+        for (const url of [`${s.url}/v1/payments/${paymentKey}`, `${s.url}/v1/payments/orders/${orderId}`]) {
+          const res = await raw(url);
+          expect(res.json.orderName).toBe("버전 4가 바꾼 주문");
+          expect(res.text).toBe(await fromRecord(s, DEFAULT_KEY, paymentKey, "seed"));
+        }
+      } finally {
+        await s.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -64,7 +64,16 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  if (!server?.pid || server.exitCode !== null) return;
+  if (!server?.pid) return;
+  if (server.exitCode !== null || server.signalCode !== null) {
+    // npm is gone; whatever it left in its group (nothing, if SIGTERM reached the server) too.
+    try {
+      process.kill(-server.pid, "SIGKILL");
+    } catch {
+      // the group is empty
+    }
+    return;
+  }
   const gone = new Promise((r) => server!.once("exit", r));
   try {
     process.kill(-server.pid, "SIGTERM");
@@ -107,4 +116,17 @@ describe("npm start", () => {
     expect(last, out.out()).toMatch(/^seed: \d+ passed, 0 failed$/);
     expect(Number(/seed: (\d+) passed/.exec(last)![1])).toBeGreaterThan(0);
   }, 20_000);
+
+  it("stops the server on a SIGTERM to npm's own process, as a CI job's kill sends it: the port is free afterwards", async () => {
+    const exited = new Promise((r) => server!.once("exit", r));
+    process.kill(server!.pid!, "SIGTERM");
+    await exited;
+    const deadline = Date.now() + 5_000;
+    let answering = true;
+    while (answering && Date.now() < deadline) {
+      answering = await fetch(`${baseUrl}/api-docs`).then(() => true, () => false);
+      if (answering) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(answering, "the server outlived npm start").toBe(false);
+  }, 10_000);
 });
