@@ -212,9 +212,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
 
+  const serviceHandlers = createHandlers(deps);
+  // Glue would serve an operation without a handler as a 500 on every call: refuse to start instead.
+  const missing = operationsWithoutHandler(spec, serviceHandlers);
+  if (missing.length > 0) {
+    throw new Error(`openapi.yaml has operations without a handler in src/http/handlers.ts: ${missing.join(", ")} (run npm run generate, then npm run typecheck)`);
+  }
   await app.register(openapiGlue, {
     specification: structuredClone(spec),
-    serviceHandlers: createHandlers(deps),
+    serviceHandlers,
     securityHandlers: {
       // Replaced by the synchronous gate above in onRoute; declared so glue marks secured routes.
       basicAuth: async (request: FastifyRequest, _reply: FastifyReply) => {
@@ -272,6 +278,15 @@ function routesWhere(spec: Record<string, unknown>, has: (op: SpecOperation) => 
     }
   }
   return out;
+}
+
+/** The operationIds of the spec's paths (not its `webhooks:`, which FakeToss sends) that `handlers` lacks. */
+export function operationsWithoutHandler(spec: Record<string, unknown>, handlers: object): string[] {
+  const ids: string[] = [];
+  for (const item of Object.values((spec.paths as Record<string, Record<string, { operationId?: string }>>) ?? {})) {
+    for (const op of Object.values(item)) if (typeof op?.operationId === "string") ids.push(op.operationId);
+  }
+  return ids.filter((id) => !(id in handlers)).sort();
 }
 
 /** The Idempotency-Key limit is the spec's, not a copy of it. */
