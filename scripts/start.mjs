@@ -14,7 +14,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SRC = join(ROOT, "src");
-const CACHE = join(ROOT, "node_modules", ".cache", "faketoss", "server");
+// FAKETOSS_BUILD_DIR: another folder for the builds, inside the checkout (where node_modules
+// resolves); tests of cold starts use a fresh one.
+const CACHE = process.env.FAKETOSS_BUILD_DIR ?? join(ROOT, "node_modules", ".cache", "faketoss", "server");
 
 function sources(dir) {
   const out = [];
@@ -69,17 +71,30 @@ async function compiled() {
     // keep function names; `npm run dev` runs the TypeScript itself.
     logLevel: "error",
   });
-  for (const old of existsSync(CACHE) ? readdirSync(CACHE) : []) {
-    if (!old.includes(".tmp-")) rmSync(join(CACHE, old), { recursive: true, force: true });
-  }
   mkdirSync(CACHE, { recursive: true });
   try {
     renameSync(tmp, out);
   } catch {
     rmSync(tmp, { recursive: true, force: true }); // another start got there first
   }
+  // Older builds go, but never this one, nor one young enough that a start racing this one may
+  // be loading it (several CI jobs starting at once on a cold cache).
+  for (const old of readdirSync(CACHE)) {
+    const path = join(CACHE, old);
+    try {
+      if (path !== out && Date.now() - statSync(path).mtimeMs > 60_000) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // another start removed it first
+    }
+  }
   return out;
 }
 
 const dir = await compiled();
+// npm runs this through `sh -c`, and sh does not pass a SIGTERM on: when npm is stopped, sh goes
+// and this process is left running. Its parent changing means whoever started it is gone.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.kill(process.pid, "SIGTERM");
+}, 250).unref();
 await import(pathToFileURL(join(dir, "main.js")).href);

@@ -5,11 +5,14 @@
 // the same spec again gets only the $ref check; any other spec gets the full validation.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { checkRefs, replaceRefs } from "@seriousme/openapi-schema-validator/resolve.js";
 import { CACHE_DIR } from "../root.js";
 
 type SpecData = Record<string, unknown>;
+
+export const VALIDATOR_VERSION = (createRequire(import.meta.url)("@seriousme/openapi-schema-validator/package.json") as { version: string }).version;
 type Result = { valid: boolean; errors?: unknown };
 
 export class Validator {
@@ -20,7 +23,8 @@ export class Validator {
   constructor(private readonly validated = join(CACHE_DIR, "validated-specs")) {}
 
   async validate(spec: SpecData): Promise<Result> {
-    const marker = join(this.validated, createHash("sha256").update(JSON.stringify(spec)).digest("hex"));
+    // Keyed by the validator's version too: a newer one may refuse what an older one let through.
+    const marker = join(this.validated, createHash("sha256").update(`${VALIDATOR_VERSION}\0${JSON.stringify(spec)}`).digest("hex"));
     const version = typeof spec.openapi === "string" ? /^3\.[0-2]/.exec(spec.openapi)?.[0] : undefined;
     if (version && existsSync(marker)) {
       this.specification = spec;

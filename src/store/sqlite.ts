@@ -173,26 +173,32 @@ export const WEBHOOK_LOG_KEEP = 10_000;
 const WEBHOOK_PURGE_EVERY = 500;
 
 function migrate(db: Db): void {
-  let version = db.pragma("user_version", { simple: true }) as number;
-  if (version > SCHEMA_VERSION)
-    throw new Error(`the database was written by a newer FakeToss (schema ${version}; this one knows up to ${SCHEMA_VERSION})`);
-  if (version < 1) {
-    // A fresh file gets version 1's tables. Only a fresh one: on a migrated file, SCHEMA would
-    // bring back what later versions dropped (4's status index, rebuilt over every row).
-    db.transaction(() => {
-      db.exec(SCHEMA);
-      db.pragma("user_version = 1");
-    }).immediate();
-    version = 1;
-  }
-  while (version < SCHEMA_VERSION) {
-    const step = MIGRATIONS[version - 1]!;
-    const to = version + 1;
-    db.transaction(() => {
-      step(db);
-      db.pragma(`user_version = ${to}`);
-    }).immediate();
-    version = to;
+  const read = (): number => db.pragma("user_version", { simple: true }) as number;
+  const newer = (version: number) =>
+    new Error(`the database was written by a newer FakeToss (schema ${version}; this one knows up to ${SCHEMA_VERSION})`);
+  const current = read();
+  if (current > SCHEMA_VERSION) throw newer(current);
+  if (current === SCHEMA_VERSION) return;
+  // Each step reads the version again under the write lock: two processes opening one file at
+  // once never both run a step (nor the fresh file's SCHEMA over a migrated file).
+  for (let done = false; !done; ) {
+    done = db
+      .transaction((): boolean => {
+        const version = read();
+        if (version > SCHEMA_VERSION) throw newer(version);
+        if (version === SCHEMA_VERSION) return true;
+        if (version < 1) {
+          // A fresh file gets version 1's tables. Only a fresh one: on a migrated file, SCHEMA
+          // would bring back what later versions dropped (4's status index, rebuilt over every row).
+          db.exec(SCHEMA);
+          db.pragma("user_version = 1");
+        } else {
+          MIGRATIONS[version - 1]!(db);
+          db.pragma(`user_version = ${version + 1}`);
+        }
+        return false;
+      })
+      .immediate();
   }
 }
 

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { Validator as FullValidator } from "@seriousme/openapi-schema-validator";
 import { SPEC_PATH } from "../../src/http/app.js";
-import { Validator } from "../../src/http/spec-validator.js";
+import { Validator, VALIDATOR_VERSION } from "../../src/http/spec-validator.js";
 
 const spec = () => parseYaml(readFileSync(SPEC_PATH, "utf8")) as Record<string, unknown>;
 let dir: string;
@@ -53,7 +53,7 @@ describe("spec validator of npm start", () => {
     const dangling = spec();
     (dangling.components as { schemas: Record<string, unknown> }).schemas.Dangling = { $ref: "#/components/schemas/Nowhere" };
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, createHash("sha256").update(JSON.stringify(dangling)).digest("hex")), "");
+    writeFileSync(join(dir, createHash("sha256").update(`${VALIDATOR_VERSION}\0${JSON.stringify(dangling)}`).digest("hex")), "");
     const result = await new Validator(dir).validate(dangling);
     expect(result.valid).toBe(false);
     expect(String(result.errors)).toContain("Nowhere");
