@@ -1760,9 +1760,9 @@ export interface components {
     };
     parameters: {
         /**
-         * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
-         *     Toss HTTP status and message, after authentication and before anything else (no state
-         *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+         * @description Forces a Toss error (e.g. `REJECT_CARD_COMPANY`), as Toss's test environment does: the call
+         *     answers that code with its Toss HTTP status and message, after authentication and before
+         *     anything else (no state changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
          *
          *     <!-- error-catalogue:start -->
          *     | code | HTTP | message (ko) | message (en) |
@@ -1885,7 +1885,6 @@ export interface components {
          *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
          *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
          *     <!-- error-catalogue:end -->
-         * @example REJECT_CARD_COMPANY
          */
         TestCode: string;
         /**
@@ -1923,10 +1922,7 @@ export interface components {
          * @example confirm-order-001
          */
         IdempotencyKey: string;
-        /**
-         * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
-         * @example en-US
-         */
+        /** @description `en-US` (or any `en`) for English error messages; Korean otherwise. */
         AcceptLanguage: string;
         /**
          * @description The payment's key.
@@ -1955,9 +1951,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
-                 *     Toss HTTP status and message, after authentication and before anything else (no state
-                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 * @description Forces a Toss error (e.g. `REJECT_CARD_COMPANY`), as Toss's test environment does: the call
+                 *     answers that code with its Toss HTTP status and message, after authentication and before
+                 *     anything else (no state changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
                  *
                  *     <!-- error-catalogue:start -->
                  *     | code | HTTP | message (ko) | message (en) |
@@ -2080,7 +2076,6 @@ export interface operations {
                  *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
                  *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
                  *     <!-- error-catalogue:end -->
-                 * @example REJECT_CARD_COMPANY
                  */
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
@@ -2093,10 +2088,7 @@ export interface operations {
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
-                 * @example en-US
-                 */
+                /** @description `en-US` (or any `en`) for English error messages; Korean otherwise. */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
@@ -2138,9 +2130,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
-                 *     Toss HTTP status and message, after authentication and before anything else (no state
-                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 * @description Forces a Toss error (e.g. `REJECT_CARD_COMPANY`), as Toss's test environment does: the call
+                 *     answers that code with its Toss HTTP status and message, after authentication and before
+                 *     anything else (no state changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
                  *
                  *     <!-- error-catalogue:start -->
                  *     | code | HTTP | message (ko) | message (en) |
@@ -2263,7 +2255,6 @@ export interface operations {
                  *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
                  *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
                  *     <!-- error-catalogue:end -->
-                 * @example REJECT_CARD_COMPANY
                  */
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
@@ -2276,10 +2267,7 @@ export interface operations {
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
-                 * @example en-US
-                 */
+                /** @description `en-US` (or any `en`) for English error messages; Korean otherwise. */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
@@ -2428,9 +2416,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
-                 *     Toss HTTP status and message, after authentication and before anything else (no state
-                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 * @description Forces a Toss error (e.g. `REJECT_CARD_COMPANY`), as Toss's test environment does: the call
+                 *     answers that code with its Toss HTTP status and message, after authentication and before
+                 *     anything else (no state changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
                  *
                  *     <!-- error-catalogue:start -->
                  *     | code | HTTP | message (ko) | message (en) |
@@ -2553,7 +2541,6 @@ export interface operations {
                  *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
                  *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
                  *     <!-- error-catalogue:end -->
-                 * @example REJECT_CARD_COMPANY
                  */
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
@@ -2566,10 +2553,7 @@ export interface operations {
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
-                 * @example en-US
-                 */
+                /** @description `en-US` (or any `en`) for English error messages; Korean otherwise. */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
@@ -2619,9 +2603,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
-                 *     Toss HTTP status and message, after authentication and before anything else (no state
-                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 * @description Forces a Toss error (e.g. `REJECT_CARD_COMPANY`), as Toss's test environment does: the call
+                 *     answers that code with its Toss HTTP status and message, after authentication and before
+                 *     anything else (no state changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
                  *
                  *     <!-- error-catalogue:start -->
                  *     | code | HTTP | message (ko) | message (en) |
@@ -2744,13 +2728,9 @@ export interface operations {
                  *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
                  *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
                  *     <!-- error-catalogue:end -->
-                 * @example REJECT_CARD_COMPANY
                  */
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
-                /**
-                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
-                 * @example en-US
-                 */
+                /** @description `en-US` (or any `en`) for English error messages; Korean otherwise. */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path: {
@@ -2785,9 +2765,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
-                 *     Toss HTTP status and message, after authentication and before anything else (no state
-                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 * @description Forces a Toss error (e.g. `REJECT_CARD_COMPANY`), as Toss's test environment does: the call
+                 *     answers that code with its Toss HTTP status and message, after authentication and before
+                 *     anything else (no state changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
                  *
                  *     <!-- error-catalogue:start -->
                  *     | code | HTTP | message (ko) | message (en) |
@@ -2910,13 +2890,9 @@ export interface operations {
                  *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
                  *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
                  *     <!-- error-catalogue:end -->
-                 * @example REJECT_CARD_COMPANY
                  */
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
-                /**
-                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
-                 * @example en-US
-                 */
+                /** @description `en-US` (or any `en`) for English error messages; Korean otherwise. */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path: {
@@ -2951,9 +2927,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
-                 *     Toss HTTP status and message, after authentication and before anything else (no state
-                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 * @description Forces a Toss error (e.g. `REJECT_CARD_COMPANY`), as Toss's test environment does: the call
+                 *     answers that code with its Toss HTTP status and message, after authentication and before
+                 *     anything else (no state changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
                  *
                  *     <!-- error-catalogue:start -->
                  *     | code | HTTP | message (ko) | message (en) |
@@ -3076,7 +3052,6 @@ export interface operations {
                  *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
                  *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
                  *     <!-- error-catalogue:end -->
-                 * @example REJECT_CARD_COMPANY
                  */
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
@@ -3089,10 +3064,7 @@ export interface operations {
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
-                 * @example en-US
-                 */
+                /** @description `en-US` (or any `en`) for English error messages; Korean otherwise. */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path: {
@@ -3148,9 +3120,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
-                 *     Toss HTTP status and message, after authentication and before anything else (no state
-                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 * @description Forces a Toss error (e.g. `REJECT_CARD_COMPANY`), as Toss's test environment does: the call
+                 *     answers that code with its Toss HTTP status and message, after authentication and before
+                 *     anything else (no state changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
                  *
                  *     <!-- error-catalogue:start -->
                  *     | code | HTTP | message (ko) | message (en) |
@@ -3273,7 +3245,6 @@ export interface operations {
                  *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
                  *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
                  *     <!-- error-catalogue:end -->
-                 * @example REJECT_CARD_COMPANY
                  */
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
@@ -3286,10 +3257,7 @@ export interface operations {
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
-                 * @example en-US
-                 */
+                /** @description `en-US` (or any `en`) for English error messages; Korean otherwise. */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
@@ -3331,9 +3299,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
-                 *     Toss HTTP status and message, after authentication and before anything else (no state
-                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 * @description Forces a Toss error (e.g. `REJECT_CARD_COMPANY`), as Toss's test environment does: the call
+                 *     answers that code with its Toss HTTP status and message, after authentication and before
+                 *     anything else (no state changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
                  *
                  *     <!-- error-catalogue:start -->
                  *     | code | HTTP | message (ko) | message (en) |
@@ -3456,7 +3424,6 @@ export interface operations {
                  *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
                  *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
                  *     <!-- error-catalogue:end -->
-                 * @example REJECT_CARD_COMPANY
                  */
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
@@ -3469,10 +3436,7 @@ export interface operations {
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
-                 * @example en-US
-                 */
+                /** @description `en-US` (or any `en`) for English error messages; Korean otherwise. */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
@@ -3514,9 +3478,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
-                 *     Toss HTTP status and message, after authentication and before anything else (no state
-                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 * @description Forces a Toss error (e.g. `REJECT_CARD_COMPANY`), as Toss's test environment does: the call
+                 *     answers that code with its Toss HTTP status and message, after authentication and before
+                 *     anything else (no state changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
                  *
                  *     <!-- error-catalogue:start -->
                  *     | code | HTTP | message (ko) | message (en) |
@@ -3639,7 +3603,6 @@ export interface operations {
                  *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
                  *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
                  *     <!-- error-catalogue:end -->
-                 * @example REJECT_CARD_COMPANY
                  */
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
@@ -3652,10 +3615,7 @@ export interface operations {
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
-                 * @example en-US
-                 */
+                /** @description `en-US` (or any `en`) for English error messages; Korean otherwise. */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
@@ -3697,9 +3657,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
-                 *     Toss HTTP status and message, after authentication and before anything else (no state
-                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 * @description Forces a Toss error (e.g. `REJECT_CARD_COMPANY`), as Toss's test environment does: the call
+                 *     answers that code with its Toss HTTP status and message, after authentication and before
+                 *     anything else (no state changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
                  *
                  *     <!-- error-catalogue:start -->
                  *     | code | HTTP | message (ko) | message (en) |
@@ -3822,7 +3782,6 @@ export interface operations {
                  *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
                  *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
                  *     <!-- error-catalogue:end -->
-                 * @example REJECT_CARD_COMPANY
                  */
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
                 /**
@@ -3835,10 +3794,7 @@ export interface operations {
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
-                 * @example en-US
-                 */
+                /** @description `en-US` (or any `en`) for English error messages; Korean otherwise. */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path: {
@@ -3894,9 +3850,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Forces a Toss error, as Toss's test environment does: the call answers that code with its
-                 *     Toss HTTP status and message, after authentication and before anything else (no state
-                 *     changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
+                 * @description Forces a Toss error (e.g. `REJECT_CARD_COMPANY`), as Toss's test environment does: the call
+                 *     answers that code with its Toss HTTP status and message, after authentication and before
+                 *     anything else (no state changes, no Idempotency-Key record). A code outside the list → 400 `INVALID_TEST_CODE`.
                  *
                  *     <!-- error-catalogue:start -->
                  *     | code | HTTP | message (ko) | message (en) |
@@ -4019,13 +3975,9 @@ export interface operations {
                  *     | `FAILED_BILL_KEY_AUTH_CREATION` | 500 | 빌링키 인증 생성에 실패했습니다. 잠시 후 다시 시도해주세요. | Creating the billing key authentication failed. Please try again shortly. |
                  *     | `FAILED_BILLING_AUTO_CANCEL` | 500 | 빌링 결제 자동 취소에 실패했습니다. | The automatic cancel of the billing payment failed. |
                  *     <!-- error-catalogue:end -->
-                 * @example REJECT_CARD_COMPANY
                  */
                 "TossPayments-Test-Code"?: components["parameters"]["TestCode"];
-                /**
-                 * @description `en-US` (or any `en`) for English error messages; Korean otherwise.
-                 * @example en-US
-                 */
+                /** @description `en-US` (or any `en`) for English error messages; Korean otherwise. */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path: {

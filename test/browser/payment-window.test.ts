@@ -1,5 +1,6 @@
 // Browser: a real headless Chromium (Debian's, driven by playwright-core; never downloaded) clicks
-// through FakeToss's payment window and billing-auth window and lands on a local shop receiver.
+// through FakeToss's payment window and billing-auth window and lands on a local shop receiver,
+// and through Swagger UI's Authorize and Try it out at /api-docs.
 // The shop's side (confirm, issue, lookups) then goes over HTTP with the typed client.
 import { existsSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -184,5 +185,34 @@ describe.skipIf(skipBrowser)("billing-auth window in Chromium", () => {
     const hit = await receiver.waitFor("/billing/fail");
     expect(hit.query.code).toBe("PAY_PROCESS_CANCELED");
     expect(hit.query.message).toBeTruthy();
+  });
+});
+
+describe.skipIf(skipBrowser)("Swagger UI at /api-docs in Chromium", () => {
+  it("Authorize with the default secret key, then Try it out on getPayment: pay_123 answers 200 from this server", async () => {
+    await page.goto(`${server.url}/api-docs`);
+    await page.click("button.btn.authorize");
+    // basicAuth: the secret key as username, an empty password (Toss's scheme).
+    await page.fill(".auth-container input[type=text]", "test_sk_yjroot_faketoss_default");
+    await page.click(".auth-container .auth-btn-wrapper button.authorize");
+    await page.click(".auth-container .auth-btn-wrapper button.btn-done");
+
+    await page.click("#operations-Payments-getPayment .opblock-summary-control");
+    // Try it out is on from the start (tryItOutEnabled); the optional headers come empty, so the
+    // first call is a plain one (no forced TossPayments-Test-Code error).
+    const op = "#operations-Payments-getPayment";
+    expect(await page.inputValue(`${op} input[placeholder="TossPayments-Test-Code"]`)).toBe("");
+    expect(await page.inputValue(`${op} input[placeholder="Accept-Language"]`)).toBe("");
+    await page.fill(`${op} input[placeholder="paymentKey"]`, "pay_123");
+    const answered = page.waitForResponse((r) => r.url() === `${server.url}/v1/payments/pay_123`);
+    await page.click("#operations-Payments-getPayment button.execute");
+    const res = await answered;
+    expect(res.status()).toBe(200);
+    expect(res.request().headers().authorization).toBe("Basic " + Buffer.from("test_sk_yjroot_faketoss_default:").toString("base64"));
+    const body = (await res.json()) as { paymentKey: string };
+    expect(body.paymentKey).toBe("pay_123");
+    expectMatchesSpec("getPayment", 200, body);
+    await page.waitForSelector(`${op} .live-responses-table tbody .response-col_status`);
+    expect((await page.locator(`${op} .live-responses-table tbody .response-col_status`).first().innerText()).trim()).toBe("200");
   });
 });
