@@ -22,6 +22,9 @@ const KEY_IN = {
   customerIdentityNumber: "900101",
 };
 
+const keyIn = (s: TestServer, orderId: string) =>
+  raw(`${s.url}/v1/payments/key-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...KEY_IN, orderId }) });
+
 /** The answer rendered from the stored record, as a look-up without a rendition sends it. */
 async function fromRecord(server: TestServer, secretKey: string, paymentKey: string, labels: Labels): Promise<string> {
   const tenant = server.ft.tenants.lookupSecretKey(secretKey)!;
@@ -38,9 +41,9 @@ afterAll(() => server.close());
 describe("stored renditions", () => {
   it("answer GET by paymentKey and by orderId with the bytes a record rendering gives, after key-in and after a partial cancel", async () => {
     const orderId = newOrderId("rend");
-    const keyIn = await raw(`${server.url}/v1/payments/key-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...KEY_IN, orderId }) });
-    expect(keyIn.status).toBe(200);
-    const { paymentKey } = keyIn.json as { paymentKey: string };
+    const res = await keyIn(server, orderId);
+    expect(res.status).toBe(200);
+    const { paymentKey } = res.json as { paymentKey: string };
     for (const step of ["key-in", "cancel"]) {
       if (step === "cancel") {
         const c = await raw(`${server.url}/v1/payments/${paymentKey}/cancel`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ cancelReason: "부분", cancelAmount: 3_000 }) });
@@ -96,89 +99,84 @@ describe("stored renditions", () => {
   });
 });
 
+/**
+ * A payment keyed in on a file store; then `edit` changes its row as other code would have
+ * written it, with the server stopped; then `check` runs on a server restarted on the file.
+ */
+async function editedRow(
+  edit: (file: InstanceType<typeof Database>, paymentKey: string) => void,
+  check: (s: TestServer, row: { paymentKey: string; orderId: string; keyInText: string }) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "faketoss-rendition-"));
+  const db = join(dir, "store.db");
+  try {
+    let s = await startTestServer({ db });
+    const orderId = newOrderId("file");
+    const res = await keyIn(s, orderId);
+    const { paymentKey } = res.json as { paymentKey: string };
+    await s.close();
+    const file = new Database(db);
+    try {
+      edit(file, paymentKey);
+    } finally {
+      file.close();
+    }
+    s = await startTestServer({ db });
+    try {
+      await check(s, { paymentKey, orderId, keyInText: res.text });
+    } finally {
+      await s.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe("a store written by other code", () => {
   it("answers a payment row without a rendition from its record, byte for byte as before", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "faketoss-rendition-"));
-    const db = join(dir, "store.db");
-    try {
-      let s = await startTestServer({ db });
-      const orderId = newOrderId("old");
-      const keyIn = await raw(`${s.url}/v1/payments/key-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...KEY_IN, orderId }) });
-      const { paymentKey } = keyIn.json as { paymentKey: string };
-      await s.close();
-      const file = new Database(db);
-      expect(file.prepare(`UPDATE payments SET rendition = NULL, rendition_tag = NULL WHERE payment_key = ?`).run(paymentKey).changes).toBe(1);
-      file.close();
-
-      s = await startTestServer({ db });
-      try {
+    await editedRow(
+      (file, paymentKey) => {
+        expect(file.prepare(`UPDATE payments SET rendition = NULL, rendition_tag = NULL WHERE payment_key = ?`).run(paymentKey).changes).toBe(1);
+      },
+      async (s, { paymentKey, keyInText }) => {
         const res = await raw(`${s.url}/v1/payments/${paymentKey}`);
         expect(res.status).toBe(200);
-        expect(res.text).toBe(keyIn.text);
+        expect(res.text).toBe(keyInText);
         expect(res.text).toBe(await fromRecord(s, DEFAULT_KEY, paymentKey, "seed"));
-      } finally {
-        await s.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      },
+    );
   });
 
   it("never answers a rendition tagged by another version of FakeToss's code, even for the same labels", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "faketoss-rendition-"));
-    const db = join(dir, "store.db");
-    try {
-      let s = await startTestServer({ db });
-      const keyIn = await raw(`${s.url}/v1/payments/key-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...KEY_IN, orderId: newOrderId("up") }) });
-      const { paymentKey } = keyIn.json as { paymentKey: string };
-      await s.close();
-      const file = new Database(db);
-      const row = file.prepare(`SELECT rendition_tag FROM payments WHERE payment_key = ?`).get(paymentKey) as { rendition_tag: string };
-      expect(row.rendition_tag).toBe(renditionTag("seed"));
-      // What an older FakeToss would have stored: its own rendering, under its own version.
-      file.prepare(`UPDATE payments SET rendition = '{"stale":true}', rendition_tag = 'seed@0000000000000000' WHERE payment_key = ?`).run(paymentKey);
-      file.close();
-
-      s = await startTestServer({ db });
-      try {
+    await editedRow(
+      (file, paymentKey) => {
+        const row = file.prepare(`SELECT rendition_tag FROM payments WHERE payment_key = ?`).get(paymentKey) as { rendition_tag: string };
+        expect(row.rendition_tag).toBe(renditionTag("seed"));
+        // What an older FakeToss would have stored: its own rendering, under its own version.
+        file.prepare(`UPDATE payments SET rendition = '{"stale":true}', rendition_tag = 'seed@0000000000000000' WHERE payment_key = ?`).run(paymentKey);
+      },
+      async (s, { paymentKey, keyInText }) => {
         const res = await raw(`${s.url}/v1/payments/${paymentKey}`);
-        expect(res.text).toBe(keyIn.text);
-      } finally {
-        await s.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+        expect(res.text).toBe(keyInText);
+      },
+    );
   });
 
   it("never answers a rendition that an older FakeToss on the same file left behind when it changed the record", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "faketoss-rendition-"));
-    const db = join(dir, "store.db");
-    try {
-      let s = await startTestServer({ db });
-      const orderId = newOrderId("mixed");
-      const keyIn = await raw(`${s.url}/v1/payments/key-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...KEY_IN, orderId }) });
-      const { paymentKey } = keyIn.json as { paymentKey: string };
-      await s.close();
-      // Version 4's UPDATE: the record and its deadline, nothing about renditions.
-      const file = new Database(db);
-      const data = JSON.parse(file.prepare(`SELECT data FROM payments WHERE payment_key = ?`).pluck().get(paymentKey) as string);
-      data.payment.orderName = "버전 4가 바꾼 주문";
-      file.prepare(`UPDATE payments SET data = ?, deadline_at = NULL WHERE payment_key = ?`).run(JSON.stringify(data), paymentKey);
-      file.close();
-
-      s = await startTestServer({ db });
-      try {
+    await editedRow(
+      (file, paymentKey) => {
+        // Version 4's UPDATE: the record and its deadline, nothing about renditions.
+        const data = JSON.parse(file.prepare(`SELECT data FROM payments WHERE payment_key = ?`).pluck().get(paymentKey) as string);
+        data.payment.orderName = "버전 4가 바꾼 주문";
+        file.prepare(`UPDATE payments SET data = ?, deadline_at = NULL WHERE payment_key = ?`).run(JSON.stringify(data), paymentKey);
+      },
+      async (s, { paymentKey, orderId }) => {
         for (const url of [`${s.url}/v1/payments/${paymentKey}`, `${s.url}/v1/payments/orders/${orderId}`]) {
           const res = await raw(url);
           expect(res.json.orderName).toBe("버전 4가 바꾼 주문");
           expect(res.text).toBe(await fromRecord(s, DEFAULT_KEY, paymentKey, "seed"));
         }
-      } finally {
-        await s.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      },
+    );
   });
 });
