@@ -88,11 +88,11 @@ export async function createFakeToss(
   // tagged with them and with this code's version: look-ups of a big store then answer without
   // parsing and re-serialising the payment. Other labels (an English request, a changed setting)
   // or other code (an upgrade) render from the record instead.
+  const labelsOf = (tenant: Tenant | undefined): Labels => tenant?.settings.labels ?? config.labels;
   let registry: TenantRegistry | undefined;
-  const labelsOfTenant = (tenantId: string): Labels => registry?.lookupId(tenantId)?.settings.labels ?? config.labels;
   const store = openSqliteStore(config.db, {
     renderPayment: (tenantId, rec) => {
-      const labels = labelsOfTenant(tenantId);
+      const labels = labelsOf(registry?.lookupId(tenantId));
       return { tag: renditionTag(labels), text: renderPayment(rec.payment, labels) };
     },
   });
@@ -108,7 +108,7 @@ export async function createFakeToss(
       clock: tenantClock,
       policy: config.webhookDestinations,
       // Webhook `data` is the Payment as the tenant's API answers it (no Accept-Language here).
-      labelsOf: (tenant) => tenant.settings.labels ?? config.labels,
+      labelsOf,
       options: options.webhooks,
     });
     const events = fanOut(options.events ? [webhooks.service.events, options.events] : [webhooks.service.events]);

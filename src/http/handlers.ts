@@ -54,6 +54,15 @@ export function createHandlers(deps: AppDeps): Handlers {
   // English responses use English labels; otherwise the tenant's choice, then the server's.
   const labelsOf = (request: FastifyRequest): Labels =>
     langOf(request) === "en" ? "seed" : (request.tenant?.settings.labels ?? config.labels);
+  /** A look-up answers the stored rendition when current (no JSON parsed or built); else the record. */
+  const sendLookup = async (request: FastifyRequest, reply: FastifyReply, by: { paymentKey: string } | { orderId: string }) => {
+    const tenant = tenantOf(request);
+    const labels = labelsOf(request);
+    const stored = await service.getPaymentRendition(tenant, by, renditionTag(labels));
+    if (stored !== undefined) return reply.type(JSON_TYPE).send(stored);
+    const { payment } = "paymentKey" in by ? await service.getPayment(tenant, by.paymentKey) : await service.getPaymentByOrderId(tenant, by.orderId);
+    return sendRendered(reply, payment, labels);
+  };
   /** Where this server is reachable from the caller's side, for checkout.url. */
   const originOf = (request: FastifyRequest): string => `${request.protocol}://${request.headers.host ?? `${config.host}:${config.port}`}`;
 
@@ -65,23 +74,10 @@ export function createHandlers(deps: AppDeps): Handlers {
       return sendRendered(reply, payment, labelsOf(request));
     },
     async getPayment(request, reply) {
-      const tenant = tenantOf(request);
-      const labels = labelsOf(request);
-      const { paymentKey } = request.params;
-      // Answered from the stored rendition when current (no JSON parsed or built); else the record.
-      const stored = await service.getPaymentRendition(tenant, { paymentKey }, renditionTag(labels));
-      if (stored !== undefined) return reply.type(JSON_TYPE).send(stored);
-      const { payment } = await service.getPayment(tenant, paymentKey);
-      return sendRendered(reply, payment, labels);
+      return sendLookup(request, reply, { paymentKey: request.params.paymentKey });
     },
     async getPaymentByOrderId(request, reply) {
-      const tenant = tenantOf(request);
-      const labels = labelsOf(request);
-      const { orderId } = request.params;
-      const stored = await service.getPaymentRendition(tenant, { orderId }, renditionTag(labels));
-      if (stored !== undefined) return reply.type(JSON_TYPE).send(stored);
-      const { payment } = await service.getPaymentByOrderId(tenant, orderId);
-      return sendRendered(reply, payment, labels);
+      return sendLookup(request, reply, { orderId: request.params.orderId });
     },
     async cancelPayment(request, reply) {
       const { payment } = await service.cancel(tenantOf(request), request.params.paymentKey, request.body);

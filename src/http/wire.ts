@@ -79,7 +79,8 @@ export function renderPayment(payment: Payment, labels: Labels): string {
 }
 
 /** What a stored rendition of `labels` is tagged with: the labels and the rendering code's version. */
-export const renditionTag = (labels: Labels): string => `${labels}@${CODE_VERSION}`;
+const RENDITION_TAGS: Record<Labels, string> = { seed: `seed@${CODE_VERSION}`, toss: `toss@${CODE_VERSION}` };
+export const renditionTag = (labels: Labels): string => RENDITION_TAGS[labels];
 
 export function toWireBilling(b: Billing, labels: Labels): WireBilling {
   if (labels !== "toss") return b;

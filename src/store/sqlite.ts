@@ -207,8 +207,8 @@ const parsePayment = (text: string): PaymentRecord => normalizePaymentRecord(JSO
 /**
  * Reads (getPayment, getPaymentByOrderId) parse each distinct stored text once: the same bytes
  * are the same record, so repeated looks at an unchanged payment skip JSON.parse and hand out
- * the same object — which lets the HTTP layer reuse its rendered answer (handlers.ts). The
- * records are shared: nobody may modify them in place (updatePayment's callbacks get fresh
+ * the same object — which lets the HTTP layer reuse its rendered answer (wire.ts
+ * renderPayment). The records are shared: nobody may modify them in place (updatePayment's callbacks get fresh
  * copies, as the Store contract says). Keyed by content, so another process writing the same
  * file can never make it stale.
  */
