@@ -266,26 +266,30 @@ function loadSpec(specText: string): Record<string, unknown> {
 }
 
 interface SpecOperation {
+  operationId?: string;
   requestBody?: { required?: boolean; content?: Record<string, unknown> };
 }
 
-/** Fastify's route key ("POST /v1/payments/:paymentKey/cancel") of every operation that `has`. */
-function routesWhere(spec: Record<string, unknown>, has: (op: SpecOperation) => boolean): Set<string> {
-  const out = new Set<string>();
+/** Every operation of the spec's paths (not its `webhooks:`, which FakeToss sends), with Fastify's route key. */
+function* operationsOf(spec: Record<string, unknown>): Generator<{ route: string; op: SpecOperation }> {
   for (const [path, item] of Object.entries((spec.paths as Record<string, Record<string, SpecOperation>>) ?? {})) {
     for (const [method, op] of Object.entries(item)) {
-      if (op && has(op)) out.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`);
+      // "POST /v1/payments/:paymentKey/cancel"
+      if (op && typeof op === "object" && !Array.isArray(op)) yield { route: `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`, op };
     }
   }
+}
+
+/** The route keys of every operation that `has`. */
+function routesWhere(spec: Record<string, unknown>, has: (op: SpecOperation) => boolean): Set<string> {
+  const out = new Set<string>();
+  for (const { route, op } of operationsOf(spec)) if (has(op)) out.add(route);
   return out;
 }
 
-/** The operationIds of the spec's paths (not its `webhooks:`, which FakeToss sends) that `handlers` lacks. */
+/** The operationIds that `handlers` lacks. */
 export function operationsWithoutHandler(spec: Record<string, unknown>, handlers: object): string[] {
-  const ids: string[] = [];
-  for (const item of Object.values((spec.paths as Record<string, Record<string, { operationId?: string }>>) ?? {})) {
-    for (const op of Object.values(item)) if (typeof op?.operationId === "string") ids.push(op.operationId);
-  }
+  const ids = [...operationsOf(spec)].map(({ op }) => op.operationId).filter((id): id is string => typeof id === "string");
   return ids.filter((id) => !(id in handlers)).sort();
 }
 
