@@ -32,7 +32,7 @@ import {
 import type { WebhookDeliveryRecord, WebhookEndpointRecord } from "../webhooks/model.js";
 
 /** The schema this code writes. A file at a lower version is migrated on open. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 // Version 1's tables. Later versions change them only through MIGRATIONS, so that a fresh file
 // and a migrated one end up identical.
@@ -166,6 +166,12 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       END;
     `);
   },
+  // 5 → 6: no payment_key index. It was a third B-tree updated at a random leaf on every insert
+  // (a third of a write's store time); the one look-up by key alone (the payment window) seeks
+  // the primary key once per tenant instead.
+  (db) => {
+    db.exec(`DROP INDEX IF EXISTS payments_key`);
+  },
 ];
 
 /** Deliveries kept per tenant (the oldest finished ones beyond this are purged on enqueue). */
@@ -255,6 +261,10 @@ function toIdemRecord(row: IdemRow): IdempotencyRecord {
 export function openSqliteStore(path: string, options: StoreOptions = {}): Store {
   if (path !== ":memory:" && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
+  // 8 KB pages for a new file (a no-op on an existing one): a payment row with its rendition is
+  // ~2.7 KB, so 4 KB pages held one row each; 1M payments take 2.8 GB instead of 4.2 GB.
+  // Must precede journal_mode, which writes the file header.
+  db.pragma("page_size = 8192");
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
@@ -324,8 +334,9 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
   };
   // Across tenants, for the payment window. A key is unique per tenant only (fixtures and
   // autoApprove keys may repeat): prefer a payment still waiting in the window, then the newest.
+  // Tenants are never deleted, and few: one primary-key seek per tenant (no payment_key index).
   const payFind = db.prepare<[string], { tenant_id: string; data: string }>(
-    `SELECT tenant_id, data FROM payments WHERE payment_key = ?
+    `SELECT tenant_id, data FROM payments WHERE tenant_id IN (SELECT id FROM tenants) AND payment_key = ?
      ORDER BY (status = 'READY') DESC, rowid DESC LIMIT 1`,
   );
   // Served by the partial index payments_deadline: only rows with a deadline are in it.
