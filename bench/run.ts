@@ -145,10 +145,10 @@ async function stopServer(s: Server, graceful = true): Promise<void> {
 
 type LoadParams = Omit<LoadSpec, "port" | "connections" | "warmupSec" | "durationSec" | "maxRequests" | "auth">;
 
-async function load(server: Server, spec: LoadParams): Promise<LoadResult> {
+async function load(server: Server, spec: LoadParams, connections = OPT.connections): Promise<LoadResult> {
   const full: LoadSpec = {
     port: server.port,
-    connections: OPT.connections,
+    connections,
     warmupSec: OPT.warmup,
     durationSec: OPT.duration,
     maxRequests: OPT.maxRequests,
@@ -195,13 +195,17 @@ function combine(rs: LoadResult[]): LoadResult {
  * each round), so that background load drifting over the run (the machine is shared) hits all
  * servers alike instead of whichever ran at the bad moment. Medians over the rounds.
  */
-async function rounds(scenario: string, entries: Array<{ server: Server; label: string; params: LoadParams }>, rows: Row[]): Promise<void> {
+async function rounds(
+  scenario: string,
+  entries: Array<{ server: Server; label: string; params: LoadParams; connections?: number }>,
+  rows: Row[],
+): Promise<void> {
   const results = new Map<string, LoadResult[]>(entries.map((e) => [e.label, []]));
   for (let r = 0; r < OPT.rounds; r++) {
     const order = entries.map((_, i) => entries[(i + r) % entries.length]!);
     for (const e of order) {
       log(`${scenario}, round ${r + 1}/${OPT.rounds}: ${e.label}`);
-      results.get(e.label)!.push(await load(e.server, e.params));
+      results.get(e.label)!.push(await load(e.server, e.params, e.connections));
     }
   }
   for (const e of entries) rows.push({ server: e.label, scenario, r: combine(results.get(e.label)!) });
@@ -393,10 +397,19 @@ async function main(): Promise<void> {
       ],
       rows,
     );
+    // Latency unloaded: one connection, so p50 is one request's time, not the queue behind ten.
+    await rounds(
+      UNLOADED,
+      [
+        { server: ft, label: FT, params: { kind: "get", ...small }, connections: 1 },
+        { server: ftBig, label: `${FT} ${BIG}`, params: { kind: "get", keyPrefix: "bench_g_", keyCount: OPT.big }, connections: 1 },
+      ],
+      rows,
+    );
     for (const r of rows) {
       if (r.server !== `${FT} ${BIG}`) continue;
       r.server = FT;
-      r.scenario = BIG;
+      r.scenario = r.scenario === UNLOADED ? `${BIG}${UNLOADED.slice(3)}` : BIG;
     }
     rss["FakeToss @big"] = rssDetail(ftBig.proc.child.pid!);
     await stopServer(ftBig);
@@ -446,10 +459,12 @@ async function main(): Promise<void> {
 }
 
 const SERVER_ORDER = [FT, BARE, REF, PRISM_SILENT, PRISM_INFO];
+const UNLOADED = "GET, 1 connection";
 const SCENARIO_ORDER = ["GET", "write", "cancel"];
 function order(r: Row): number {
   const s = SERVER_ORDER.findIndex((x) => r.server.startsWith(x));
-  const c = r.scenario.startsWith("GET @") ? 0.5 : SCENARIO_ORDER.indexOf(r.scenario);
+  const unloaded = r.scenario.endsWith(UNLOADED.slice(3)) ? 0.2 : 0;
+  const c = (r.scenario.startsWith("GET @") ? 0.5 : SCENARIO_ORDER.indexOf(r.scenario.startsWith("GET") ? "GET" : r.scenario)) + unloaded;
   return s * 10 + c;
 }
 
@@ -511,6 +526,18 @@ function render(input: {
   if (bigRow && small) {
     const v = bigRow.r.p50 / small.p50;
     ratios.push({ name: `GET p50 ${bigRow.scenario.slice(5)} ÷ ${short(input.smallCount)}`, value: v, target: "≤ 1.2", pass: valid(bigRow.r, small) && v <= 1.2, detail: `${ms(bigRow.r.p50)} ÷ ${ms(small.p50)} ms` });
+  }
+  const bigUnloaded = rows.find((r) => r.scenario === `${input.big}${UNLOADED.slice(3)}`)?.r;
+  const smallUnloaded = ft(UNLOADED);
+  if (bigUnloaded && smallUnloaded) {
+    const v = bigUnloaded.p50 / smallUnloaded.p50;
+    ratios.push({
+      name: `GET p50 ${input.big.slice(5)} ÷ ${short(input.smallCount)}, 1 connection`,
+      value: v,
+      target: "(info)",
+      pass: valid(bigUnloaded, smallUnloaded) ? undefined : false,
+      detail: `${ms(bigUnloaded.p50)} ÷ ${ms(smallUnloaded.p50)} ms, one request at a time`,
+    });
   }
   const bigRss = rss["FakeToss @big"];
   if (bigRss !== undefined) {
