@@ -57,8 +57,10 @@ async function main(): Promise<void> {
 
     const servers: Array<{ name: string; port: number; proc: Spawned }> = [];
     for (const item of (process.env.AB_SERVERS ?? "this=.").split(",")) {
-      const [name, rest] = item.split("=") as [string, string];
-      const [where, args] = rest.split(":");
+      // Only the first "=" and ":" separate: node args may hold both (--max-semi-space-size=32).
+      const name = item.slice(0, item.indexOf("="));
+      const rest = item.slice(item.indexOf("=") + 1);
+      const [where, args] = rest.includes(":") ? [rest.slice(0, rest.indexOf(":")), rest.slice(rest.indexOf(":") + 1)] : [rest, undefined];
       const mine = join(dir, `${name}.db`);
       copyFileSync(db, mine);
       port = await freePort();
