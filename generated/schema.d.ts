@@ -1918,7 +1918,9 @@ export interface components {
          *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
          *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
          *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-         *     400 `INVALID_IDEMPOTENCY_KEY`.
+         *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+         *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+         *     header (other bytes are not echoed: Node.js would re-encode them).
          * @example confirm-order-001
          */
         IdempotencyKey: string;
@@ -2084,7 +2086,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2263,7 +2267,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2549,7 +2555,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3060,7 +3068,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3253,7 +3263,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3432,7 +3444,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3611,7 +3625,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3790,7 +3806,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4031,7 +4049,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4074,7 +4094,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4121,7 +4143,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4164,7 +4188,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4219,7 +4245,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4286,7 +4314,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4326,7 +4356,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4362,7 +4394,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4557,7 +4591,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4667,7 +4703,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4710,7 +4748,9 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`.
+                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
+                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
+                 *     header (other bytes are not echoed: Node.js would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];

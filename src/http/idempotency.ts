@@ -15,6 +15,20 @@ declare module "fastify" {
   }
 }
 
+/** Echoed only when printable ASCII: Node re-encodes a response header's other bytes (as UTF-8). */
+const ECHOABLE = /^[\x20-\x7e]+$/;
+
+/** The header's characters: its bytes as UTF-8 when they are valid UTF-8, else as sent. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+function keyText(latin1: string): string {
+  if (!/[\x80-\xff]/.test(latin1)) return latin1;
+  try {
+    return utf8.decode(Buffer.from(latin1, "latin1"));
+  } catch {
+    return latin1;
+  }
+}
+
 export function idempotencyHooks(store: Store, clock: Clock, maxKeyLength: number) {
   /** onRequest, after authentication: replay, refuse, or claim. */
   async function onRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -22,7 +36,13 @@ export function idempotencyHooks(store: Store, clock: Clock, maxKeyLength: numbe
     const key = Array.isArray(raw) ? raw[0] : raw;
     // An empty value means "no key" (Toss's behaviour is unconfirmed).
     if (key === undefined || key === "" || !request.tenant) return;
-    if (key.length > maxKeyLength) throw new TossError("INVALID_IDEMPOTENCY_KEY");
+    // Node reads header bytes as latin1: a UTF-8 key ("주문-1") is measured in characters, as
+    // Toss's limit is stated, and the spec's maxLength sees the same text. The key is kept and
+    // echoed as sent (bytes), so a stored key matches whatever it was stored under.
+    const text = keyText(key);
+    if (text !== key) request.headers["idempotency-key"] = text;
+    // Characters are code points (as the spec's maxLength counts them); latin1 has no surrogates.
+    if ((text === key ? key.length : [...text].length) > maxKeyLength) throw new TossError("INVALID_IDEMPOTENCY_KEY");
     const scope: IdempotencyScope = {
       tenantId: request.tenant.id,
       key,
@@ -32,7 +52,7 @@ export function idempotencyHooks(store: Store, clock: Clock, maxKeyLength: numbe
     const claim = await store.claimIdempotent(scope, clock.now(scope.tenantId), STALE_CLAIM_MS);
     if (claim.state === "processing") throw new TossError("IDEMPOTENT_REQUEST_PROCESSING");
     if (claim.state === "done") {
-      reply.header("idempotency-key", key);
+      if (ECHOABLE.test(key)) reply.header("idempotency-key", key);
       reply.code(claim.record.status).header("content-type", claim.record.contentType).send(claim.record.body);
       return reply as unknown as undefined;
     }
@@ -44,7 +64,7 @@ export function idempotencyHooks(store: Store, clock: Clock, maxKeyLength: numbe
     const scope = request.idempotency;
     if (!scope) return payload;
     request.idempotency = undefined;
-    reply.header("idempotency-key", scope.key);
+    if (ECHOABLE.test(scope.key)) reply.header("idempotency-key", scope.key);
     // A request cut off mid-body never ran: the client must be free to retry it with the key.
     const cutOff = request.raw.aborted || !request.raw.complete;
     if (reply.statusCode >= 500 || typeof payload !== "string" || cutOff) {

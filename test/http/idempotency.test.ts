@@ -182,6 +182,28 @@ describe("identity", () => {
     expect(ok2.text).toBe(ok1.text);
   });
 
+  it("counts a UTF-8 key in characters, not bytes: 300 Korean characters (900 bytes) are kept and replayed, without an echo header; 301 are refused", async () => {
+    // fetch sends a header value's characters as bytes: the latin1 spelling of the UTF-8 bytes.
+    const onWire = (text: string) => Buffer.from(text, "utf8").toString("latin1");
+    const key = onWire("멱".repeat(299) + "등한키가"[keySeq++ % 4]);
+    const first = await post("/v1/virtual-accounts", vaBody(newOrderId("ko300")), key);
+    expect(first.status, first.text).toBe(200);
+    // Node would send these bytes re-encoded, so the key is not echoed (an ASCII key is).
+    expect(first.headers.get("idempotency-key")).toBeNull();
+    const replay = await post("/v1/virtual-accounts", vaBody(newOrderId("ko300")), key);
+    expect(replay.status).toBe(200);
+    expect(replay.text).toBe(first.text);
+    expect(replay.headers.get("idempotency-key")).toBeNull();
+
+    const long = await post("/v1/virtual-accounts", vaBody(newOrderId("ko301")), onWire("멱".repeat(301)));
+    expectMatchesSpec("issueVirtualAccount", 400, expectTossError(long, 400, "INVALID_IDEMPOTENCY_KEY"));
+    // Bytes that are not UTF-8 count one character each, as before.
+    const latin1 = await post("/v1/virtual-accounts", vaBody(newOrderId("l1")), "\xe9".repeat(301));
+    expectTossError(latin1, 400, "INVALID_IDEMPOTENCY_KEY");
+    const latin1Ok = await post("/v1/virtual-accounts", vaBody(newOrderId("l1ok")), "\xe9".repeat(290) + newKey("l1").slice(-10));
+    expect(latin1Ok.status, latin1Ok.text).toBe(200);
+  });
+
   it("treats an empty Idempotency-Key value as no key", async () => {
     const a = await post("/v1/virtual-accounts", vaBody(newOrderId("empty")), "");
     const b = await post("/v1/virtual-accounts", vaBody(newOrderId("empty")), "");
