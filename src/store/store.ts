@@ -86,9 +86,8 @@ export interface Store {
    */
   getCurrentRendition(tenantId: string, by: { paymentKey: string } | { orderId: string }, tag: string, now: number): Promise<Buffer | undefined>;
   /**
-   * Across the stored tenants (the payment window is opened without a key; every payment's
-   * tenant is stored first, by TenantRegistry). Keys are unique per tenant only: a READY payment
-   * wins, then the newest.
+   * Across tenants (the payment window is opened without a key), by an indexed paymentKey.
+   * Keys are unique per tenant only: a READY payment wins, then the newest.
    */
   findPayment(paymentKey: string): Promise<{ tenantId: string; rec: PaymentRecord } | undefined>;
   /**

@@ -122,7 +122,7 @@ describe("migration from schema version 1", () => {
 
     const db = new Database(path, { readonly: true });
     expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(6); // 3: webhook tables (issue 5); 4: no status index; 5: stored renditions; 6: no payment_key index
+    expect(SCHEMA_VERSION).toBe(5); // 3: webhook tables (issue 5); 4: no status index; 5: stored renditions
     const deadlines = Object.fromEntries(
       db.prepare<[], { payment_key: string; deadline_at: number | null }>(`SELECT payment_key, deadline_at FROM payments`).all()
         .map((r) => [r.payment_key, r.deadline_at]),
@@ -135,9 +135,8 @@ describe("migration from schema version 1", () => {
       pay_v1_va: T0 + 3_600_000,
     });
     const indexes = db.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'payments'`).pluck().all();
-    expect(indexes).toEqual(expect.arrayContaining(["payments_deadline", "payments_order_id"]));
+    expect(indexes).toEqual(expect.arrayContaining(["payments_deadline", "payments_key", "payments_order_id"]));
     expect(indexes).not.toContain("payments_status");
-    expect(indexes).not.toContain("payments_key");
     const plan = db.prepare(
       `EXPLAIN QUERY PLAN SELECT payment_key FROM payments WHERE tenant_id = ? AND deadline_at IS NOT NULL AND deadline_at < ? ORDER BY deadline_at LIMIT ?`,
     ).all("x", 1, 1) as { detail: string }[];
@@ -164,23 +163,6 @@ describe("migration from schema version 1", () => {
     expect((await service.confirm(tenant!, { paymentKey: "pay_v1_fixture", orderId: "order-v1-fixture", amount: 1000 })).payment.status).toBe("DONE");
     expect(await store.listDuePayments(TENANT_V1.id, T0 + 2 * 3_600_000, 10)).toEqual(["pay_v1_authed"]);
     await store.close();
-  });
-
-  it("finds a payment by its key alone (the payment window) on a migrated file, through the primary key, not a payment_key index", async () => {
-    const path = writeV1File();
-    const store = openSqliteStore(path);
-    const other = { ...TENANT_V1, id: "tn_v1_other", secretKey: "test_sk_v1_other", clientKey: "test_ck_v1_other", clockOffsetMs: 0, settings: { labels: "toss" as const, autoApproveUnknownPaymentKeys: false } };
-    await store.upsertTenant(other);
-    expect((await store.findPayment("pay_v1_done"))?.tenantId).toBe(TENANT_V1.id);
-    expect(await store.findPayment("pay_v1_nowhere")).toBeUndefined();
-    await store.close();
-
-    const db = new Database(path, { readonly: true });
-    const plan = db.prepare(
-      `EXPLAIN QUERY PLAN SELECT tenant_id, data FROM payments WHERE tenant_id IN (SELECT id FROM tenants) AND payment_key = ?`,
-    ).all("x") as { detail: string }[];
-    expect(plan.map((p) => p.detail).join(" ")).toMatch(/SEARCH payments USING INDEX sqlite_autoindex_payments_1 \(tenant_id=\? AND payment_key=\?\)/);
-    db.close();
   });
 
   it("is a no-op on a migrated file, and refuses a file from a newer FakeToss", async () => {

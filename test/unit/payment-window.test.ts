@@ -290,7 +290,6 @@ describe("findPaymentForCheckout", () => {
   it("prefers the READY payment when two tenants share a key", async () => {
     const ctx = await setup();
     const other = makeTenant("tn_window_dup");
-    await ctx.store.upsertTenant(other);
     const a = await ctx.service.createCardPaymentSession(ctx.tenant, { paymentKey: "pay_shared", orderId: orderId(), orderName: "x", amount: 1000 });
     const b = await ctx.service.createPayment(other, cardInput(), ORIGIN);
     await ctx.store.insertPayment(other.id, { ...b, payment: { ...b.payment, paymentKey: "pay_shared", orderId: orderId() } });
