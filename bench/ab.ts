@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     const servers: Array<{ name: string; port: number; proc: Spawned }> = [];
     for (const item of (process.env.AB_SERVERS ?? "this=.").split(",")) {
       // Only the first "=" and ":" separate: node args may hold both (--max-semi-space-size=32).
+      if (!item.includes("=")) throw new Error(`AB_SERVERS: "${item}" is not name=dir[:node args]`);
       const name = item.slice(0, item.indexOf("="));
       const rest = item.slice(item.indexOf("=") + 1);
       const [where, args] = rest.includes(":") ? [rest.slice(0, rest.indexOf(":")), rest.slice(rest.indexOf(":") + 1)] : [rest, undefined];

@@ -1918,9 +1918,10 @@ export interface components {
          *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
          *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
          *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-         *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-         *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-         *     header (other bytes are not echoed: Node.js would re-encode them).
+         *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+         *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+         *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+         *     would re-encode them).
          * @example confirm-order-001
          */
         IdempotencyKey: string;
@@ -2086,9 +2087,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2267,9 +2269,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2555,9 +2558,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3068,9 +3072,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3263,9 +3268,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3444,9 +3450,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3625,9 +3632,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3806,9 +3814,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4049,9 +4058,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4094,9 +4104,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4143,9 +4154,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4188,9 +4200,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4245,9 +4258,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4314,9 +4328,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4356,9 +4371,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4394,9 +4410,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4591,9 +4608,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4703,9 +4721,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4748,9 +4767,10 @@ export interface operations {
                  *     (Toss's behaviour is unconfirmed for both): a 5xx, and an error forced by
                  *     `TossPayments-Test-Code`, which answers before the key is looked at — a retry without the
                  *     header runs for real, which is how a shop tests its retry logic. Over 300 characters →
-                 *     400 `INVALID_IDEMPOTENCY_KEY`; a UTF-8 key is counted in characters, and bytes that are not
-                 *     UTF-8 count one each. The answer echoes a printable-ASCII key in an `Idempotency-Key`
-                 *     header (other bytes are not echoed: Node.js would re-encode them).
+                 *     400 `INVALID_IDEMPOTENCY_KEY`. A key whose bytes are all valid UTF-8 is counted in
+                 *     characters (a leading BOM counts); any other key counts one character per byte. The answer
+                 *     echoes an ASCII key in an `Idempotency-Key` header (other bytes are not echoed: Node.js
+                 *     would re-encode them).
                  * @example confirm-order-001
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];

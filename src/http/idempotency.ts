@@ -15,11 +15,12 @@ declare module "fastify" {
   }
 }
 
-/** Echoed only when printable ASCII: Node re-encodes a response header's other bytes (as UTF-8). */
-const ECHOABLE = /^[\x20-\x7e]+$/;
+/** Echoed only when ASCII: Node re-encodes a response header's other bytes (as UTF-8). */
+const ECHOABLE = /^[\t\x20-\x7e]+$/;
 
-/** The header's characters: its bytes as UTF-8 when they are valid UTF-8, else as sent. */
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+/** The header's characters: its bytes as UTF-8 when all of them are valid UTF-8, else one per byte. */
+// ignoreBOM: a leading U+FEFF is a character of the key, not a marker to drop before counting.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 function keyText(latin1: string): string {
   if (!/[\x80-\xff]/.test(latin1)) return latin1;
   try {

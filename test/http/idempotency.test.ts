@@ -197,7 +197,10 @@ describe("identity", () => {
 
     const long = await post("/v1/virtual-accounts", vaBody(newOrderId("ko301")), onWire("멱".repeat(301)));
     expectMatchesSpec("issueVirtualAccount", 400, expectTossError(long, 400, "INVALID_IDEMPOTENCY_KEY"));
-    // Bytes that are not UTF-8 count one character each, as before.
+    // A leading BOM is a character like any other (TextDecoder would drop it by default).
+    const bom = await post("/v1/virtual-accounts", vaBody(newOrderId("bom")), onWire("\ufeff" + "a".repeat(300)));
+    expectTossError(bom, 400, "INVALID_IDEMPOTENCY_KEY");
+    // A key that is not all UTF-8 counts one character per byte, as before.
     const latin1 = await post("/v1/virtual-accounts", vaBody(newOrderId("l1")), "\xe9".repeat(301));
     expectTossError(latin1, 400, "INVALID_IDEMPOTENCY_KEY");
     const latin1Ok = await post("/v1/virtual-accounts", vaBody(newOrderId("l1ok")), "\xe9".repeat(290) + newKey("l1").slice(-10));
