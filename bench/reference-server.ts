@@ -8,6 +8,9 @@ import Database from "better-sqlite3";
 const db = new Database(process.env.FAKETOSS_DB!);
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = NORMAL");
+// Its own copy of a FakeToss file: FakeToss's triggers (for older FakeToss versions on one file)
+// are not part of a plain fastify + SQLite server, and would tax its writes.
+for (const t of db.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'trigger'`).pluck().all()) db.exec(`DROP TRIGGER "${t}"`);
 const tenant = (db.prepare("SELECT tenant_id FROM payments WHERE payment_key LIKE 'bench_g_%' LIMIT 1").pluck().get() as string | undefined) ?? "t";
 const get = db.prepare<[string, string], string>("SELECT data FROM payments WHERE tenant_id = ? AND payment_key = ?").pluck();
 const insert = db.prepare("INSERT INTO payments (tenant_id, payment_key, order_id, status, data) VALUES (?, ?, ?, 'DONE', ?)");

@@ -92,7 +92,9 @@ export interface paths {
          *     page in Korean that shows the order, the amount and the method, and offers 승인
          *     (approve), 실패 (fail, with a Toss failure code to pick) and 취소 (cancel). No
          *     Authorization: the buyer's browser opens it. An unknown payment, an expired window or a
-         *     payment that is no longer `READY` gets an HTML error page.
+         *     payment that is no longer `READY` gets an HTML error page. Only payments made by
+         *     `POST /v1/payments` (the ones with a `checkout.url`) have a window: the key of any other
+         *     payment (key-in, billing, a virtual account issued by API) answers 404.
          *
          *     The failure codes the window offers to pick; the payment becomes `ABORTED` with this
          *     `failure`. The form's `code` also takes any other code (one outside the error catalogue
@@ -2338,7 +2340,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description No such payment. */
+            /** @description No such payment, or one without a window (no `checkout.url`). */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -32,7 +32,7 @@ import {
 import type { WebhookDeliveryRecord, WebhookEndpointRecord } from "../webhooks/model.js";
 
 /** The schema this code writes. A file at a lower version is migrated on open. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 // Version 1's tables. Later versions change them only through MIGRATIONS, so that a fresh file
 // and a migrated one end up identical.
@@ -166,6 +166,25 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       END;
     `);
   },
+  // 5 → 6: the key-only index holds window payments only (checkout = 1: made by createPayment,
+  // the ones with a checkout.url; 0 for the others). It held every payment: a B-tree updated at a
+  // random leaf on every key-in, billing charge or virtual account, which no window opens. A row
+  // inserted without the column (a FakeToss of version 5 still running on this file) gets it
+  // from its record; this version always sets it, so the trigger's condition is all it costs.
+  (db) => {
+    const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('payments')`).all();
+    if (!columns.some((c) => c.name === "checkout")) db.exec(`ALTER TABLE payments ADD COLUMN checkout INTEGER`);
+    db.exec(`
+      UPDATE payments SET checkout = 1 WHERE json_extract(data, '$.payment.checkout') IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS payments_checkout ON payments (payment_key) WHERE checkout = 1;
+      DROP INDEX IF EXISTS payments_key;
+      CREATE TRIGGER IF NOT EXISTS payments_checkout_unset AFTER INSERT ON payments
+      WHEN NEW.checkout IS NULL
+      BEGIN
+        UPDATE payments SET checkout = (json_extract(NEW.data, '$.payment.checkout') IS NOT NULL) WHERE rowid = NEW.rowid;
+      END;
+    `);
+  },
 ];
 
 /** Deliveries kept per tenant (the oldest finished ones beyond this are purged on enqueue). */
@@ -293,9 +312,9 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
   const delEndpoints = db.prepare<[string]>(`DELETE FROM webhook_endpoints WHERE tenant_id = ?`);
   const delDeliveries = db.prepare<[string]>(`DELETE FROM webhook_deliveries WHERE tenant_id = ?`);
 
-  const payInsert = db.prepare<[string, string, string, string, string, number | null, string | null, string | null]>(
-    `INSERT INTO payments (tenant_id, payment_key, order_id, status, data, deadline_at, rendition, rendition_tag)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  const payInsert = db.prepare<[string, string, string, string, string, number | null, string | null, string | null, 0 | 1]>(
+    `INSERT INTO payments (tenant_id, payment_key, order_id, status, data, deadline_at, rendition, rendition_tag, checkout)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const payGet = db.prepare<[string, string], string>(
     `SELECT data FROM payments WHERE tenant_id = ? AND payment_key = ?`,
@@ -303,8 +322,8 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
   const payGetByOrder = db.prepare<[string, string], string>(
     `SELECT data FROM payments WHERE tenant_id = ? AND order_id = ?`,
   ).pluck();
-  const payUpdate = db.prepare<[string, string, string, number | null, string | null, string | null, string, string]>(
-    `UPDATE payments SET order_id = ?, status = ?, data = ?, deadline_at = ?, rendition = ?, rendition_tag = ?
+  const payUpdate = db.prepare<[string, string, string, number | null, string | null, string | null, 0 | 1, string, string]>(
+    `UPDATE payments SET order_id = ?, status = ?, data = ?, deadline_at = ?, rendition = ?, rendition_tag = ?, checkout = ?
      WHERE tenant_id = ? AND payment_key = ?`,
   );
   // One plucked BLOB, filtered in SQL: the bytes go to the socket as they are, never decoded
@@ -322,10 +341,11 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
     const r = render(tenantId, rec);
     return [r.text, r.tag];
   };
-  // Across tenants, for the payment window. A key is unique per tenant only (fixtures and
-  // autoApprove keys may repeat): prefer a payment still waiting in the window, then the newest.
+  // Across tenants, for the payment window: window payments only (checkout = 1, the partial index
+  // payments_checkout). A key is unique per tenant only: prefer a payment still waiting in the
+  // window, then the newest.
   const payFind = db.prepare<[string], { tenant_id: string; data: string }>(
-    `SELECT tenant_id, data FROM payments WHERE payment_key = ?
+    `SELECT tenant_id, data FROM payments WHERE payment_key = ? AND checkout = 1
      ORDER BY (status = 'READY') DESC, rowid DESC LIMIT 1`,
   );
   // Served by the partial index payments_deadline: only rows with a deadline are in it.
@@ -422,7 +442,7 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
   const insertPaymentSync = (tenantId: string, rec: PaymentRecord): void => {
     const p = rec.payment;
     try {
-      payInsert.run(tenantId, p.paymentKey, p.orderId, p.status, JSON.stringify(rec), nextDeadline(rec), ...renditionOf(tenantId, rec));
+      payInsert.run(tenantId, p.paymentKey, p.orderId, p.status, JSON.stringify(rec), nextDeadline(rec), ...renditionOf(tenantId, rec), p.checkout ? 1 : 0);
     } catch (err) {
       if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
       throw err;
@@ -558,7 +578,8 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
       if (next === prev) return prev; // documented "no change" signal
       if (next.payment.paymentKey !== paymentKey) throw new Error("mutate must not change paymentKey");
       try {
-        payUpdate.run(next.payment.orderId, next.payment.status, JSON.stringify(next), nextDeadline(next), ...renditionOf(tenantId, next), tenantId, paymentKey);
+        const n = next.payment;
+        payUpdate.run(n.orderId, n.status, JSON.stringify(next), nextDeadline(next), ...renditionOf(tenantId, next), n.checkout ? 1 : 0, tenantId, paymentKey);
       } catch (err) {
         if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
         throw err;

@@ -86,8 +86,9 @@ export interface Store {
    */
   getCurrentRendition(tenantId: string, by: { paymentKey: string } | { orderId: string }, tag: string, now: number): Promise<Buffer | undefined>;
   /**
-   * Across tenants (the payment window is opened without a key), by an indexed paymentKey.
-   * Keys are unique per tenant only: a READY payment wins, then the newest.
+   * A window payment (one with a checkout.url, made by createPayment) across tenants: the
+   * payment window is opened without a key. Keys are unique per tenant only: a READY payment
+   * wins, then the newest. Other payments have no window and are not found here.
    */
   findPayment(paymentKey: string): Promise<{ tenantId: string; rec: PaymentRecord } | undefined>;
   /**

@@ -97,7 +97,7 @@ function writeV1File(): string {
     .run(TENANT_V1.id, TENANT_V1.secretKey, TENANT_V1.clientKey, JSON.stringify(TENANT_V1));
   const insert = db.prepare(`INSERT INTO payments (tenant_id, payment_key, order_id, status, data) VALUES (?, ?, ?, ?, ?)`);
   const rows = [
-    v1Payment("pay_v1_ready", "order-v1-ready", "READY", { authDeadline: T0 + AUTH_WINDOW_MS }),
+    v1Payment("pay_v1_ready", "order-v1-ready", "READY", { authDeadline: T0 + AUTH_WINDOW_MS }, { checkout: { url: "http://localhost:3000/v1/payments/pay_v1_ready/checkout" } }),
     v1Payment("pay_v1_authed", "order-v1-authed", "IN_PROGRESS", { confirmDeadline: T0 + 600_000 }),
     v1Payment("pay_v1_fixture", "order-v1-fixture", "IN_PROGRESS", {}),
     v1Payment("pay_v1_done", "order-v1-done", "DONE", {}),
@@ -122,7 +122,7 @@ describe("migration from schema version 1", () => {
 
     const db = new Database(path, { readonly: true });
     expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(5); // 3: webhook tables (issue 5); 4: no status index; 5: stored renditions
+    expect(SCHEMA_VERSION).toBe(6); // 3: webhook tables (issue 5); 4: no status index; 5: stored renditions; 6: key-only index of window payments
     const deadlines = Object.fromEntries(
       db.prepare<[], { payment_key: string; deadline_at: number | null }>(`SELECT payment_key, deadline_at FROM payments`).all()
         .map((r) => [r.payment_key, r.deadline_at]),
@@ -135,8 +135,16 @@ describe("migration from schema version 1", () => {
       pay_v1_va: T0 + 3_600_000,
     });
     const indexes = db.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'payments'`).pluck().all();
-    expect(indexes).toEqual(expect.arrayContaining(["payments_deadline", "payments_key", "payments_order_id"]));
+    expect(indexes).toEqual(expect.arrayContaining(["payments_deadline", "payments_checkout", "payments_order_id"]));
     expect(indexes).not.toContain("payments_status");
+    expect(indexes).not.toContain("payments_key");
+    // Backfilled: the one row with a checkout.url is a window payment.
+    const windowed = db.prepare<[], string>(`SELECT payment_key FROM payments WHERE checkout = 1`).pluck().all();
+    expect(windowed).toEqual(["pay_v1_ready"]);
+    const findPlan = db.prepare(
+      `EXPLAIN QUERY PLAN SELECT tenant_id, data FROM payments WHERE payment_key = ? AND checkout = 1 ORDER BY (status = 'READY') DESC, rowid DESC LIMIT 1`,
+    ).all("x") as { detail: string }[];
+    expect(findPlan.map((p) => p.detail).join(" ")).toContain("USING INDEX payments_checkout");
     const plan = db.prepare(
       `EXPLAIN QUERY PLAN SELECT payment_key FROM payments WHERE tenant_id = ? AND deadline_at IS NOT NULL AND deadline_at < ? ORDER BY deadline_at LIMIT ?`,
     ).all("x", 1, 1) as { detail: string }[];
@@ -155,6 +163,9 @@ describe("migration from schema version 1", () => {
       customerMobilePhone: null, customerKey: null, successUrl: null, failUrl: null, validHours: null,
     });
     expect(await store.listDuePayments(TENANT_V1.id, T0 + 2 * 3_600_000, 10)).toEqual(["pay_v1_authed", "pay_v1_ready", "pay_v1_va"]);
+    // The payment window finds the old window payment, and nothing for a payment without one.
+    expect((await store.findPayment("pay_v1_ready"))?.tenantId).toBe(TENANT_V1.id);
+    expect(await store.findPayment("pay_v1_done")).toBeUndefined();
 
     // The domain works on them as on new rows.
     const service = new PaymentService(store, new ManualClock(T0 + 2 * 3_600_000));
@@ -162,6 +173,24 @@ describe("migration from schema version 1", () => {
     expect((await service.getPayment(tenant!, "pay_v1_va")).payment.virtualAccount?.expired).toBe(true);
     expect((await service.confirm(tenant!, { paymentKey: "pay_v1_fixture", orderId: "order-v1-fixture", amount: 1000 })).payment.status).toBe("DONE");
     expect(await store.listDuePayments(TENANT_V1.id, T0 + 2 * 3_600_000, 10)).toEqual(["pay_v1_authed"]);
+    await store.close();
+  });
+
+  it("marks a window payment that a version-5 FakeToss inserts on the migrated file (it knows no checkout column), so the window still finds it", async () => {
+    const path = writeV1File();
+    await openSqliteStore(path).close();
+    const db = new Database(path);
+    const insertV5 = db.prepare(`INSERT INTO payments (tenant_id, payment_key, order_id, status, data) VALUES (?, ?, ?, ?, ?)`);
+    const windowed = v1Payment("pay_v5_window", "order-v5-window", "READY", {}, { checkout: { url: "http://localhost:3000/v1/payments/pay_v5_window/checkout" } });
+    const keyed = v1Payment("pay_v5_keyin", "order-v5-keyin", "DONE", {});
+    for (const r of [windowed, keyed]) insertV5.run(TENANT_V1.id, r.payment.paymentKey, r.payment.orderId, r.payment.status, JSON.stringify(r));
+    expect(db.prepare<[], { payment_key: string; checkout: number }>(`SELECT payment_key, checkout FROM payments WHERE payment_key LIKE 'pay_v5_%' ORDER BY payment_key`).all())
+      .toEqual([{ payment_key: "pay_v5_keyin", checkout: 0 }, { payment_key: "pay_v5_window", checkout: 1 }]);
+    db.close();
+
+    const store = openSqliteStore(path);
+    expect((await store.findPayment("pay_v5_window"))?.rec.payment.orderId).toBe("order-v5-window");
+    expect(await store.findPayment("pay_v5_keyin")).toBeUndefined();
     await store.close();
   });
 

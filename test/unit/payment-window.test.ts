@@ -287,13 +287,27 @@ describe("findPaymentForCheckout", () => {
     expect((await ctx.store.getPayment(ctx.tenant.id, mine.payment.paymentKey))?.payment.status).toBe("EXPIRED");
   });
 
-  it("prefers the READY payment when two tenants share a key", async () => {
+  it("prefers the READY payment when two tenants share a key, even over a newer one", async () => {
     const ctx = await setup();
     const other = makeTenant("tn_window_dup");
-    const a = await ctx.service.createCardPaymentSession(ctx.tenant, { paymentKey: "pay_shared", orderId: orderId(), orderName: "x", amount: 1000 });
-    const b = await ctx.service.createPayment(other, cardInput(), ORIGIN);
-    await ctx.store.insertPayment(other.id, { ...b, payment: { ...b.payment, paymentKey: "pay_shared", orderId: orderId() } });
-    expect(a.payment.status).toBe("IN_PROGRESS");
+    const ready = await ctx.service.createPayment(other, cardInput(), ORIGIN);
+    await ctx.store.insertPayment(other.id, { ...ready, payment: { ...ready.payment, paymentKey: "pay_shared", orderId: orderId() } });
+    const authenticated = await ctx.service.createPayment(ctx.tenant, cardInput(), ORIGIN);
+    await ctx.store.insertPayment(ctx.tenant.id, {
+      ...authenticated,
+      payment: { ...authenticated.payment, paymentKey: "pay_shared", orderId: orderId(), status: "IN_PROGRESS" },
+    });
     expect((await ctx.service.findPaymentForCheckout("pay_shared"))?.tenantId).toBe(other.id);
+  });
+
+  it("finds only payments that have a window (a checkout.url): a key-in payment's key opens nothing", async () => {
+    const ctx = await setup();
+    const keyed = await ctx.service.keyIn(ctx.tenant, { amount: 1000, orderId: orderId(), orderName: "x", cardNumber: "9410001234567890", cardExpirationYear: "30", cardExpirationMonth: "12", customerIdentityNumber: "900101" });
+    expect(keyed.payment.checkout).toBeNull();
+    expect(await ctx.service.findPaymentForCheckout(keyed.payment.paymentKey)).toBeUndefined();
+    const windowed = await ctx.service.createPayment(ctx.tenant, cardInput(), ORIGIN);
+    await ctx.service.authenticatePayment(ctx.tenant, windowed.payment.paymentKey);
+    // A window payment stays findable after it moves on, for the "already processed" page.
+    expect((await ctx.service.findPaymentForCheckout(windowed.payment.paymentKey))?.rec.payment.status).toBe("IN_PROGRESS");
   });
 });
