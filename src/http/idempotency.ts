@@ -18,9 +18,9 @@ declare module "fastify" {
 /** Echoed only when ASCII: Node re-encodes a response header's other bytes (as UTF-8). */
 const ECHOABLE = /^[\t\x20-\x7e]+$/;
 
-/** The header's characters: its bytes as UTF-8 when all of them are valid UTF-8, else one per byte. */
 // ignoreBOM: a leading U+FEFF is a character of the key, not a marker to drop before counting.
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** The header's characters: its bytes as UTF-8 when all of them are valid UTF-8, else one per byte. */
 function keyText(latin1: string): string {
   if (!/[\x80-\xff]/.test(latin1)) return latin1;
   try {
@@ -38,8 +38,8 @@ export function idempotencyHooks(store: Store, clock: Clock, maxKeyLength: numbe
     // An empty value means "no key" (Toss's behaviour is unconfirmed).
     if (key === undefined || key === "" || !request.tenant) return;
     // Node reads header bytes as latin1: a UTF-8 key ("주문-1") is measured in characters, as
-    // Toss's limit is stated, and the spec's maxLength sees the same text. The key is kept and
-    // echoed as sent (bytes), so a stored key matches whatever it was stored under.
+    // Toss's limit is stated, and the spec's maxLength sees the same text. The key is stored as
+    // sent (its bytes), so a stored key matches whatever it was stored under.
     const text = keyText(key);
     if (text !== key) request.headers["idempotency-key"] = text;
     // Characters are code points (as the spec's maxLength counts them); latin1 has no surrogates.
