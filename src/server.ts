@@ -10,7 +10,7 @@ import { SandboxService, type SandboxClockView, type SandboxDeps } from "./domai
 import { Sweeper, type SweeperOptions } from "./domain/sweeper.js";
 import { TenantRegistry } from "./domain/tenants.js";
 import { buildApp } from "./http/app.js";
-import { renderPayment, renditionTag, type Labels } from "./http/wire.js";
+import { renderPayment, renditionTag, tenantLabels, type Labels } from "./http/wire.js";
 import { openSqliteStore } from "./store/sqlite.js";
 import type { Store } from "./store/store.js";
 import { createWebhooks, type WebhookDispatcherOptions, type Webhooks } from "./webhooks/index.js";
@@ -88,7 +88,7 @@ export async function createFakeToss(
   // tagged with them and with this code's version: look-ups of a big store then answer without
   // parsing and re-serialising the payment. Other labels (an English request, a changed setting)
   // or other code (an upgrade) render from the record instead.
-  const labelsOf = (tenant: Tenant | undefined): Labels => tenant?.settings.labels ?? config.labels;
+  const labelsOf = (tenant: Tenant | undefined): Labels => tenantLabels(tenant, config.labels);
   let registry: TenantRegistry | undefined;
   const store = openSqliteStore(config.db, {
     renderPayment: (tenantId, rec) => {

@@ -9,7 +9,7 @@ import type { AppDeps } from "./app.js";
 import { langOf } from "./errors.js";
 import { createPageHandlers } from "./pages.js";
 import { failRedirectUrl, successRedirectUrl } from "./redirects.js";
-import { methodFromRequest, renderPayment, renditionTag, toWireBilling, toWirePayment, type Labels } from "./wire.js";
+import { methodFromRequest, renderPayment, renditionTag, tenantLabels, toWireBilling, toWirePayment, type Labels } from "./wire.js";
 import { toWireWebhookDelivery, toWireWebhookEndpoint } from "../webhooks/wire.js";
 
 type JsonBody<Op extends keyof operations> = operations[Op] extends {
@@ -53,7 +53,7 @@ export function createHandlers(deps: AppDeps): Handlers {
   };
   // English responses use English labels; otherwise the tenant's choice, then the server's.
   const labelsOf = (request: FastifyRequest): Labels =>
-    langOf(request) === "en" ? "seed" : (request.tenant?.settings.labels ?? config.labels);
+    langOf(request) === "en" ? "seed" : tenantLabels(request.tenant, config.labels);
   /** A look-up answers the stored rendition when current (no JSON parsed or built); else the record. */
   const sendLookup = async (request: FastifyRequest, reply: FastifyReply, by: { paymentKey: string } | { orderId: string }) => {
     const tenant = tenantOf(request);

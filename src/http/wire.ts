@@ -1,13 +1,20 @@
 // Domain records → wire bodies: adds the seed document's alias fields and, when the tenant asks
 // for real Toss's vocabulary, the Korean labels. The domain keeps one canonical vocabulary.
 import type { components } from "../../generated/schema.js";
-import type { Billing, Payment, PaymentMethod, CardType, OwnerType, AccountType } from "../domain/model.js";
+import type { Billing, Payment, PaymentMethod, CardType, OwnerType, AccountType, Tenant } from "../domain/model.js";
 import { bankByCode } from "../domain/banks.js";
 import { CODE_VERSION } from "../root.js";
 
 export type WirePayment = components["schemas"]["Payment"];
 export type WireBilling = components["schemas"]["Billing"];
 export type Labels = "seed" | "toss";
+
+/**
+ * The labels a tenant's answers use: its own setting, else the server's. One rule for the API,
+ * the stored renditions and the webhooks: a rendition is tagged with what this returns, and a
+ * look-up finds it only if the handler asks for the same.
+ */
+export const tenantLabels = (tenant: Tenant | undefined, serverLabels: Labels): Labels => tenant?.settings.labels ?? serverLabels;
 
 const METHOD_KO: Record<PaymentMethod, components["schemas"]["PaymentMethod"]> = {
   CARD: "카드",
