@@ -89,6 +89,15 @@ CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (tenant_id, create
 
 type Db = InstanceType<typeof Database>;
 
+/** order_id, status, data (the record), deadline_at, rendition, rendition_tag, checkout. */
+type RowColumns = [string, string, string, number | null, string | null, string | null, 0 | 1];
+
+/** Adds a payments column unless it is there (a step re-run after a crash, or a file another version touched). */
+function addPaymentsColumn(db: Db, name: string, type: string): void {
+  const columns = db.prepare<[], string>(`SELECT name FROM pragma_table_info('payments')`).pluck().all();
+  if (!columns.includes(name)) db.exec(`ALTER TABLE payments ADD COLUMN ${name} ${type}`);
+}
+
 /**
  * MIGRATIONS[n] takes a file from user_version n+1 to n+2 (index 0: version 1 → 2). Each runs
  * in one transaction with the version bump, so a crash leaves the file at the old version.
@@ -97,8 +106,7 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   // 1 → 2: deadline_at, the epoch ms (tenant clock) of the payment's next deadline, for the
   // sweeper; payment_key alone indexed, for the payment window (opened without a key).
   (db) => {
-    const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('payments')`).all();
-    if (!columns.some((c) => c.name === "deadline_at")) db.exec(`ALTER TABLE payments ADD COLUMN deadline_at INTEGER`);
+    addPaymentsColumn(db, "deadline_at", "INTEGER");
     db.exec(`
       CREATE INDEX IF NOT EXISTS payments_deadline ON payments (tenant_id, deadline_at) WHERE deadline_at IS NOT NULL;
       CREATE INDEX IF NOT EXISTS payments_key ON payments (payment_key);
@@ -155,9 +163,8 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   // changes the record but not the rendition (a FakeToss of version 4 still running on this
   // file) clears the tag, so that stale bytes are never answered.
   (db) => {
-    const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('payments')`).all();
-    if (!columns.some((c) => c.name === "rendition")) db.exec(`ALTER TABLE payments ADD COLUMN rendition TEXT`);
-    if (!columns.some((c) => c.name === "rendition_tag")) db.exec(`ALTER TABLE payments ADD COLUMN rendition_tag TEXT`);
+    addPaymentsColumn(db, "rendition", "TEXT");
+    addPaymentsColumn(db, "rendition_tag", "TEXT");
     db.exec(`
       CREATE TRIGGER IF NOT EXISTS payments_rendition_stale AFTER UPDATE OF data ON payments
       WHEN NEW.rendition IS OLD.rendition AND NEW.rendition_tag IS OLD.rendition_tag AND NEW.rendition_tag IS NOT NULL
@@ -172,8 +179,7 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   // inserted without the column (a FakeToss of version 5 still running on this file) gets it
   // from its record; this version always sets it, so the trigger's condition is all it costs.
   (db) => {
-    const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('payments')`).all();
-    if (!columns.some((c) => c.name === "checkout")) db.exec(`ALTER TABLE payments ADD COLUMN checkout INTEGER`);
+    addPaymentsColumn(db, "checkout", "INTEGER");
     db.exec(`
       UPDATE payments SET checkout = 1 WHERE json_extract(data, '$.payment.checkout') IS NOT NULL;
       CREATE INDEX IF NOT EXISTS payments_checkout ON payments (payment_key) WHERE checkout = 1;
@@ -312,7 +318,8 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
   const delEndpoints = db.prepare<[string]>(`DELETE FROM webhook_endpoints WHERE tenant_id = ?`);
   const delDeliveries = db.prepare<[string]>(`DELETE FROM webhook_deliveries WHERE tenant_id = ?`);
 
-  const payInsert = db.prepare<[string, string, string, string, string, number | null, string | null, string | null, 0 | 1]>(
+  // The columns a row derives from its record (rowColumns), in the same order in both statements.
+  const payInsert = db.prepare<[string, string, ...RowColumns]>(
     `INSERT INTO payments (tenant_id, payment_key, order_id, status, data, deadline_at, rendition, rendition_tag, checkout)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
@@ -322,7 +329,7 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
   const payGetByOrder = db.prepare<[string, string], string>(
     `SELECT data FROM payments WHERE tenant_id = ? AND order_id = ?`,
   ).pluck();
-  const payUpdate = db.prepare<[string, string, string, number | null, string | null, string | null, 0 | 1, string, string]>(
+  const payUpdate = db.prepare<[...RowColumns, string, string]>(
     `UPDATE payments SET order_id = ?, status = ?, data = ?, deadline_at = ?, rendition = ?, rendition_tag = ?, checkout = ?
      WHERE tenant_id = ? AND payment_key = ?`,
   );
@@ -336,10 +343,10 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
     `SELECT CAST(rendition AS BLOB) FROM payments WHERE tenant_id = ? AND order_id = ? AND ${CURRENT}`,
   ).pluck();
   const render = options.renderPayment;
-  const renditionOf = (tenantId: string, rec: PaymentRecord): [string | null, string | null] => {
-    if (render === undefined) return [null, null];
-    const r = render(tenantId, rec);
-    return [r.text, r.tag];
+  const rowColumns = (tenantId: string, rec: PaymentRecord): RowColumns => {
+    const p = rec.payment;
+    const rendition = render?.(tenantId, rec);
+    return [p.orderId, p.status, JSON.stringify(rec), nextDeadline(rec), rendition?.text ?? null, rendition?.tag ?? null, p.checkout ? 1 : 0];
   };
   // Across tenants, for the payment window: window payments only (checkout = 1, the partial index
   // payments_checkout). A key is unique per tenant only: prefer a payment still waiting in the
@@ -440,9 +447,8 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
 
   // ---- helpers (synchronous; always called inside a transaction or as one statement)
   const insertPaymentSync = (tenantId: string, rec: PaymentRecord): void => {
-    const p = rec.payment;
     try {
-      payInsert.run(tenantId, p.paymentKey, p.orderId, p.status, JSON.stringify(rec), nextDeadline(rec), ...renditionOf(tenantId, rec), p.checkout ? 1 : 0);
+      payInsert.run(tenantId, rec.payment.paymentKey, ...rowColumns(tenantId, rec));
     } catch (err) {
       if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
       throw err;
@@ -578,8 +584,7 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
       if (next === prev) return prev; // documented "no change" signal
       if (next.payment.paymentKey !== paymentKey) throw new Error("mutate must not change paymentKey");
       try {
-        const n = next.payment;
-        payUpdate.run(n.orderId, n.status, JSON.stringify(next), nextDeadline(next), ...renditionOf(tenantId, next), n.checkout ? 1 : 0, tenantId, paymentKey);
+        payUpdate.run(...rowColumns(tenantId, next), tenantId, paymentKey);
       } catch (err) {
         if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
         throw err;
