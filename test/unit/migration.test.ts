@@ -80,6 +80,9 @@ function v1Payment(key: string, orderId: string, status: string, session: Record
   };
 }
 
+const paymentIndexes = (db: InstanceType<typeof Database>): string[] =>
+  db.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'payments'`).pluck().all();
+
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -134,7 +137,7 @@ describe("migration from schema version 1", () => {
       pay_v1_done: null,
       pay_v1_va: T0 + 3_600_000,
     });
-    const indexes = db.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'payments'`).pluck().all();
+    const indexes = paymentIndexes(db);
     expect(indexes).toEqual(expect.arrayContaining(["payments_deadline", "payments_checkout", "payments_order_id"]));
     expect(indexes).not.toContain("payments_status");
     expect(indexes).not.toContain("payments_key");
@@ -212,7 +215,7 @@ describe("migration from schema version 1", () => {
     const indexes = () => {
       const db = new Database(path, { readonly: true });
       try {
-        return db.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'payments'`).pluck().all();
+        return paymentIndexes(db);
       } finally {
         db.close();
       }
