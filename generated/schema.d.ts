@@ -2400,7 +2400,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description No such payment. */
+            /** @description No such payment, or one without a window (no `checkout.url`). */
             404: {
                 headers: {
                     [name: string]: unknown;

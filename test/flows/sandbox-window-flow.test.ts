@@ -2,7 +2,7 @@
 // buyer's part is played through the sandbox controls (authenticatePayment, failPayment) or by
 // fetching and posting the window's HTML form as a browser would; the shop then confirms.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newOrderId } from "../helpers/payments.js";
+import { approvedCard, newOrderId } from "../helpers/payments.js";
 import { authenticate, createReady, getPage, getPayment, newTenant, postForm, SHOP, splitUrl } from "../helpers/sandbox.js";
 import { expectMatchesSpec } from "../helpers/spec.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -281,15 +281,20 @@ describe("the window over plain HTTP (no browser)", () => {
     expect(post.location).toBeNull();
   });
 
-  it("answers an unknown paymentKey with 404 HTML (GET and POST)", async () => {
-    const url = `${server.url}/v1/payments/pay_does_not_exist/checkout`;
-    const get = await getPage(url);
-    expect(get.status).toBe(404);
-    expect(get.contentType).toMatch(/^text\/html/);
-    expect(get.text).toContain("존재하지 않는 결제");
-    const post = await postForm(url, { action: "approve" });
-    expect(post.status).toBe(404);
-    expect(post.contentType).toMatch(/^text\/html/);
+  it("answers an unknown paymentKey, and the key of a payment that has no window (no checkout.url), with 404 HTML (GET and POST)", async () => {
+    const windowless = await approvedCard(server);
+    expect(windowless.checkout).toBeNull();
+    for (const key of ["pay_does_not_exist", windowless.paymentKey]) {
+      const url = `${server.url}/v1/payments/${key}/checkout`;
+      const get = await getPage(url);
+      expect(get.status, key).toBe(404);
+      expect(get.contentType).toMatch(/^text\/html/);
+      expect(get.text).toContain("존재하지 않는 결제");
+      const post = await postForm(url, { action: "approve" });
+      expect(post.status, key).toBe(404);
+      expect(post.contentType).toMatch(/^text\/html/);
+    }
+    expect((await getPayment(server.client(), windowless.paymentKey)).status).toBe("DONE");
   });
 
   it("answers an expired window with 410 HTML (expirePayment), and refuses its form", async () => {
