@@ -253,3 +253,23 @@ export function normalizeTenant(t: Tenant): Tenant {
     clockOffsetMs: typeof partial.clockOffsetMs === "number" && Number.isFinite(partial.clockOffsetMs) ? partial.clockOffsetMs : 0,
   };
 }
+
+// ---------------------------------------------------------------- JSON text
+// Records are never changed in place (a change makes a new object), so a payment's JSON text is
+// made once per object: the stored record and the wire body (http/wire.ts) share it.
+
+const paymentTexts = new WeakMap<Payment, string>();
+
+/** JSON.stringify(p), made once per payment object. */
+export function paymentJson(p: Payment): string {
+  let text = paymentTexts.get(p);
+  if (text === undefined) paymentTexts.set(p, (text = JSON.stringify(p)));
+  return text;
+}
+
+/** The same text as JSON.stringify(rec), reusing paymentJson for the payment. */
+export function recordJson(rec: PaymentRecord): string {
+  const keys = Object.keys(rec);
+  if (keys.length !== 2 || keys[0] !== "payment" || keys[1] !== "session") return JSON.stringify(rec);
+  return `{"payment":${paymentJson(rec.payment)},"session":${JSON.stringify(rec.session)}}`;
+}

@@ -1,7 +1,7 @@
 // Domain records → wire bodies: adds the seed document's alias fields and, when the tenant asks
 // for real Toss's vocabulary, the Korean labels. The domain keeps one canonical vocabulary.
 import type { components } from "../../generated/schema.js";
-import type { Billing, Payment, PaymentMethod, CardType, OwnerType, AccountType, Tenant } from "../domain/model.js";
+import { paymentJson, type Billing, type Payment, type PaymentMethod, type CardType, type OwnerType, type AccountType, type Tenant } from "../domain/model.js";
 import { bankByCode } from "../domain/banks.js";
 import { CODE_VERSION } from "../root.js";
 
@@ -41,6 +41,16 @@ export function methodFromRequest(value: string): PaymentMethod | undefined {
   return SEED_METHOD[value];
 }
 
+const json = JSON.stringify;
+
+const wireCard = (card: Payment["card"], toss: boolean): WirePayment["card"] =>
+  card === null || !toss ? card : { ...card, cardType: CARD_TYPE_KO[card.cardType], ownerType: OWNER_TYPE_KO[card.ownerType] };
+
+const wireVirtualAccount = (va: Payment["virtualAccount"], toss: boolean): WirePayment["virtualAccount"] =>
+  va === null
+    ? null
+    : { ...va, accountType: toss ? ACCOUNT_TYPE_KO[va.accountType] : va.accountType, bank: bankByCode(va.bankCode)?.shortName ?? va.bankCode };
+
 export function toWirePayment(p: Payment, labels: Labels): WirePayment {
   const toss = labels === "toss";
   return {
@@ -51,25 +61,53 @@ export function toWirePayment(p: Payment, labels: Labels): WirePayment {
     easyPayAmount: null,
     easyPayDiscountAmount: null,
     method: p.method === null ? null : toss ? METHOD_KO[p.method] : p.method,
-    cancels:
-      p.cancels === null
-        ? null
-        : p.cancels.map((c) => ({ ...c, amount: c.cancelAmount, reason: c.cancelReason })),
-    card:
-      p.card === null
-        ? null
-        : toss
-          ? { ...p.card, cardType: CARD_TYPE_KO[p.card.cardType], ownerType: OWNER_TYPE_KO[p.card.ownerType] }
-          : p.card,
-    virtualAccount:
-      p.virtualAccount === null
-        ? null
-        : {
-            ...p.virtualAccount,
-            accountType: toss ? ACCOUNT_TYPE_KO[p.virtualAccount.accountType] : p.virtualAccount.accountType,
-            bank: bankByCode(p.virtualAccount.bankCode)?.shortName ?? p.virtualAccount.bankCode,
-          },
+    cancels: p.cancels === null ? null : p.cancels.map((c) => ({ ...c, amount: c.cancelAmount, reason: c.cancelReason })),
+    card: wireCard(p.card, toss),
+    virtualAccount: wireVirtualAccount(p.virtualAccount, toss),
   };
+}
+
+/** An object's JSON with `fields` (JSON `"key":value` pairs) added at its end. */
+const withFields = (objectJson: string, fields: string): string =>
+  objectJson === "{}" ? `{${fields}}` : `${objectJson.slice(0, -1)},${fields}}`;
+
+/**
+ * JSON.stringify(toWirePayment(p, labels)), byte for byte (test/http/wire.test.ts), made without
+ * the copy: spreading a 37-field payment costs V8 about 10 µs, more than serialising it. A
+ * seed-labelled payment without cancels or a virtual account (most of them) is its own JSON,
+ * the one its stored record is made of (paymentJson), plus the aliases; any other, field by field.
+ */
+function wirePaymentJson(p: Payment, labels: Labels): string {
+  const aliases = `"amount":${json(p.totalAmount)},"transactionKey":${json(p.lastTransactionKey)},"easyPayAmount":null,"easyPayDiscountAmount":null`;
+  if (labels === "seed" && p.cancels === null && p.virtualAccount === null) return withFields(paymentJson(p), aliases);
+  const toss = labels === "toss";
+  const fields: string[] = [];
+  for (const key of Object.keys(p) as Array<keyof Payment>) {
+    if (p[key] === undefined) continue;
+    let value: string;
+    switch (key) {
+      case "method":
+        value = json(p.method === null ? null : toss ? METHOD_KO[p.method] : p.method);
+        break;
+      case "cancels":
+        value =
+          p.cancels === null
+            ? "null"
+            : `[${p.cancels.map((c) => withFields(json(c), `"amount":${json(c.cancelAmount)},"reason":${json(c.cancelReason)}`)).join(",")}]`;
+        break;
+      case "card":
+        value = json(wireCard(p.card, toss));
+        break;
+      case "virtualAccount":
+        value = json(wireVirtualAccount(p.virtualAccount, toss));
+        break;
+      default:
+        value = json(p[key]);
+    }
+    fields.push(`${json(key)}:${value}`);
+  }
+  fields.push(aliases);
+  return `{${fields.join(",")}}`;
 }
 
 /**
@@ -82,7 +120,7 @@ const rendered = new WeakMap<Payment, Partial<Record<Labels, string>>>();
 export function renderPayment(payment: Payment, labels: Labels): string {
   let byLabels = rendered.get(payment);
   if (byLabels === undefined) rendered.set(payment, (byLabels = {}));
-  return (byLabels[labels] ??= JSON.stringify(toWirePayment(payment, labels)));
+  return (byLabels[labels] ??= wirePaymentJson(payment, labels));
 }
 
 /** What a stored rendition of `labels` is tagged with: the labels and the rendering code's version. */

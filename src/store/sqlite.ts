@@ -15,6 +15,7 @@ import { nextDeadline } from "../domain/deadlines.js";
 import {
   normalizePaymentRecord,
   normalizeTenant,
+  recordJson,
   type BillingAuth,
   type BillingRecord,
   type PaymentRecord,
@@ -346,7 +347,7 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
   const rowColumns = (tenantId: string, rec: PaymentRecord): RowColumns => {
     const p = rec.payment;
     const rendition = render?.(tenantId, rec);
-    return [p.orderId, p.status, JSON.stringify(rec), nextDeadline(rec), rendition?.text ?? null, rendition?.tag ?? null, p.checkout ? 1 : 0];
+    return [p.orderId, p.status, recordJson(rec), nextDeadline(rec), rendition?.text ?? null, rendition?.tag ?? null, p.checkout ? 1 : 0];
   };
   // Across tenants, for the payment window: window payments only (checkout = 1, the partial index
   // payments_checkout). A key is unique per tenant only: prefer a payment still waiting in the
@@ -459,8 +460,8 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
   // cancels...) share one transaction, committed before any of them is answered. A commit costs
   // about as much as the writes it carries, so under load this halves a write's store time; a
   // lone write waits only for setImmediate. Writes run in arrival order, each seeing the ones
-  // before it; one that fails (DUPLICATED_ORDER_ID, a refused transition) is undone alone (a failed
-  // statement, or a read-modify-write in its own SAVEPOINT), and a failed commit fails them all.
+  // before it; one that fails (DUPLICATED_ORDER_ID, a refused transition) is undone alone (a
+  // failed statement; a refused transition writes nothing), and a failed commit fails them all.
   interface QueuedWrite {
     run: () => unknown;
     resolve: (value: never) => void;
@@ -473,6 +474,9 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
       try {
         return { value: item.run() };
       } catch (err) {
+        // An error that made SQLite roll the whole transaction back (disk full, I/O) fails the
+        // batch: the writes after it would otherwise each commit on their own.
+        if (!db.inTransaction) throw err;
         return { [FAILED]: err };
       }
     }),
@@ -575,23 +579,23 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
     },
   );
 
-  const updatePaymentTx = db.transaction(
-    (tenantId: string, paymentKey: string, mutate: (rec: PaymentRecord) => PaymentRecord): PaymentRecord | undefined => {
-      const text = payGet.get(tenantId, paymentKey);
-      if (text === undefined) return undefined;
-      const prev = parsePayment(text);
-      const next = mutate(prev);
-      if (next === prev) return prev; // documented "no change" signal
-      if (next.payment.paymentKey !== paymentKey) throw new Error("mutate must not change paymentKey");
-      try {
-        payUpdate.run(...rowColumns(tenantId, next), tenantId, paymentKey);
-      } catch (err) {
-        if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
-        throw err;
-      }
-      return next;
-    },
-  );
+  // No SAVEPOINT of its own (it runs in the batch's transaction): mutate runs before the one
+  // UPDATE, and SQLite undoes a failed statement alone, so a refused write leaves nothing behind.
+  const updatePaymentSync = (tenantId: string, paymentKey: string, mutate: (rec: PaymentRecord) => PaymentRecord): PaymentRecord | undefined => {
+    const text = payGet.get(tenantId, paymentKey);
+    if (text === undefined) return undefined;
+    const prev = parsePayment(text);
+    const next = mutate(prev);
+    if (next === prev) return prev; // documented "no change" signal
+    if (next.payment.paymentKey !== paymentKey) throw new Error("mutate must not change paymentKey");
+    try {
+      payUpdate.run(...rowColumns(tenantId, next), tenantId, paymentKey);
+    } catch (err) {
+      if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
+      throw err;
+    }
+    return next;
+  };
 
   const consumeAuthTx = db.transaction(
     (tenantId: string, authKey: string, build: (auth: BillingAuth) => BillingRecord): BillingRecord | undefined => {
@@ -698,8 +702,7 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
       return payDue.all(tenantId, now, limit);
     },
     updatePayment(tenantId, paymentKey, mutate) {
-      // Called inside the batch's transaction, updatePaymentTx runs as a SAVEPOINT.
-      return queueWrite(() => updatePaymentTx(tenantId, paymentKey, mutate));
+      return queueWrite(() => updatePaymentSync(tenantId, paymentKey, mutate));
     },
 
     async insertBillingAuth(tenantId, auth) {

@@ -2,7 +2,7 @@
 // happens, and stored: retries send the same bytes).
 import { formatKst } from "../domain/clock.js";
 import type { Billing, Payment, PaymentStatus } from "../domain/model.js";
-import { toWirePayment, type Labels } from "../http/wire.js";
+import { renderPayment, type Labels } from "../http/wire.js";
 import type { WebhookEventType } from "./model.js";
 
 export interface WebhookEvent {
@@ -49,7 +49,7 @@ export function paymentWebhookEvents(before: Payment | undefined, after: Payment
   const cancelAdded = (after.cancels?.length ?? 0) > (before?.cancels?.length ?? 0);
   const billingCharge = after.type === "BILLING" && after.status === "DONE";
   if (REPORTED.has(after.status) && (statusChanged || cancelAdded) && !billingCharge) {
-    events.push(lazyEvent("PAYMENT_STATUS_CHANGED", () => JSON.stringify({ eventType: "PAYMENT_STATUS_CHANGED", createdAt, data: toWirePayment(after, labels) })));
+    events.push(lazyEvent("PAYMENT_STATUS_CHANGED", () => `{"eventType":"PAYMENT_STATUS_CHANGED","createdAt":${JSON.stringify(createdAt)},"data":${renderPayment(after, labels)}}`));
   }
   const va = after.method === "VIRTUAL_ACCOUNT" && after.virtualAccount !== null && before !== undefined;
   const deposited = va && before.status === "WAITING_FOR_DEPOSIT" && after.status === "DONE";

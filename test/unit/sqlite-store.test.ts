@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/domain/clock.js";
 import { TossError } from "../../src/domain/errors.js";
@@ -107,6 +108,43 @@ describe("sqlite store: payments", () => {
     expect(((results[2] as PromiseFulfilledResult<unknown>).value as { payment: { status: string } }).payment.status).toBe("DONE");
     expect((await store.getPayment(tenant.id, a.payment.paymentKey))?.payment.status).toBe("DONE");
     expect(await store.getPayment(tenant.id, b.payment.paymentKey)).toEqual(b);
+    await store.close();
+  });
+
+  it("group commit: an update whose UPDATE statement fails (orderId taken) is undone alone, the writes around it stay", async () => {
+    const store = openSqliteStore(":memory:");
+    const a = session("order-upd-a");
+    const b = session("order-upd-b");
+    await Promise.all([store.insertPayment(tenant.id, a), store.insertPayment(tenant.id, b)]);
+    const results = await Promise.allSettled([
+      store.updatePayment(tenant.id, a.payment.paymentKey, (r) => ({ ...r, payment: { ...r.payment, status: "DONE" } })),
+      store.updatePayment(tenant.id, b.payment.paymentKey, (r) => ({ ...r, payment: { ...r.payment, orderId: "order-upd-a", status: "DONE" } })),
+      store.updatePayment(tenant.id, b.payment.paymentKey, (r) => ({ ...r, payment: { ...r.payment, status: "ABORTED" } })),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(((results[1] as PromiseRejectedResult).reason as TossError).code).toBe("DUPLICATED_ORDER_ID");
+    expect((await store.getPayment(tenant.id, a.payment.paymentKey))?.payment.status).toBe("DONE");
+    const stored = await store.getPayment(tenant.id, b.payment.paymentKey);
+    expect([stored?.payment.orderId, stored?.payment.status]).toEqual(["order-upd-b", "ABORTED"]);
+    expect(await store.getPaymentByOrderId(tenant.id, "order-upd-b")).toEqual(stored);
+    await store.close();
+  });
+
+  it("group commit: a write that makes SQLite roll the whole transaction back fails its batch, and none of the batch is stored", async () => {
+    const path = join(tempDir(), "f.db");
+    const store = openSqliteStore(path);
+    // A trigger stands in for disk full or an I/O error: errors that end the transaction itself.
+    const other = new Database(path);
+    other.exec(`CREATE TRIGGER boom BEFORE INSERT ON payments WHEN NEW.order_id = 'order-boom' BEGIN SELECT RAISE(ROLLBACK, 'boom'); END`);
+    other.close();
+    const recs = [session("order-before"), session("order-boom"), session("order-after")];
+    const results = await Promise.allSettled(recs.map((r) => store.insertPayment(tenant.id, r)));
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    for (const r of recs) expect(await store.getPayment(tenant.id, r.payment.paymentKey)).toBeUndefined();
+    // The store goes on: the next batch commits.
+    const next = session("order-next");
+    await store.insertPayment(tenant.id, next);
+    expect(await store.getPayment(tenant.id, next.payment.paymentKey)).toEqual(next);
     await store.close();
   });
 
