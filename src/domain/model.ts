@@ -256,7 +256,8 @@ export function normalizeTenant(t: Tenant): Tenant {
 
 // ---------------------------------------------------------------- JSON text
 // Records are never changed in place (a change makes a new object), so a payment's JSON text is
-// made once per object: the stored record and the wire body (http/wire.ts) share it.
+// made once per object: the stored record and the wire body (http/wire.ts) share it. An in-place
+// edit after the first use would store and answer the old text.
 
 const paymentTexts = new WeakMap<Payment, string>();
 

@@ -72,7 +72,7 @@ const withFields = (objectJson: string, fields: string): string =>
   objectJson === "{}" ? `{${fields}}` : `${objectJson.slice(0, -1)},${fields}}`;
 
 /**
- * JSON.stringify(toWirePayment(p, labels)), byte for byte (test/http/wire.test.ts), made without
+ * JSON.stringify(toWirePayment(p, labels)), byte for byte (test/unit/wire.test.ts), made without
  * the copy: spreading a 37-field payment costs V8 about 10 µs, more than serialising it. A
  * seed-labelled payment without cancels or a virtual account (most of them) is its own JSON,
  * the one its stored record is made of (paymentJson), plus the aliases; any other, field by field.

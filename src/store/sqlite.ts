@@ -581,6 +581,8 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
 
   // No SAVEPOINT of its own (it runs in the batch's transaction): mutate runs before the one
   // UPDATE, and SQLite undoes a failed statement alone, so a refused write leaves nothing behind.
+  // That holds for the ABORT conflict rule, the only one this schema uses: an OR FAIL or
+  // RAISE(FAIL) would keep a failed statement's earlier changes.
   const updatePaymentSync = (tenantId: string, paymentKey: string, mutate: (rec: PaymentRecord) => PaymentRecord): PaymentRecord | undefined => {
     const text = payGet.get(tenantId, paymentKey);
     if (text === undefined) return undefined;

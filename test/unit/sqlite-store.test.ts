@@ -137,10 +137,16 @@ describe("sqlite store: payments", () => {
     const other = new Database(path);
     other.exec(`CREATE TRIGGER boom BEFORE INSERT ON payments WHEN NEW.order_id = 'order-boom' BEGIN SELECT RAISE(ROLLBACK, 'boom'); END`);
     other.close();
+    const stored = session("order-stored");
+    await store.insertPayment(tenant.id, stored);
     const recs = [session("order-before"), session("order-boom"), session("order-after")];
-    const results = await Promise.allSettled(recs.map((r) => store.insertPayment(tenant.id, r)));
-    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    const results = await Promise.allSettled([
+      store.updatePayment(tenant.id, stored.payment.paymentKey, (r) => ({ ...r, payment: { ...r.payment, status: "DONE" } })),
+      ...recs.map((r) => store.insertPayment(tenant.id, r)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected", "rejected"]);
     for (const r of recs) expect(await store.getPayment(tenant.id, r.payment.paymentKey)).toBeUndefined();
+    expect(await store.getPayment(tenant.id, stored.payment.paymentKey)).toEqual(stored);
     // The store goes on: the next batch commits.
     const next = session("order-next");
     await store.insertPayment(tenant.id, next);

@@ -48,20 +48,48 @@ describe("wire JSON as text", () => {
     }
   });
 
-  it("stays byte-identical for arbitrary strings, numbers and nulls in any field, including lone surrogates and quotes", async () => {
+  it("stays byte-identical for arbitrary field values, cancels, cards and virtual accounts, including lone surrogates and quotes", async () => {
     const recs = await recordsOfEveryKind();
+    const card = recs.find((r) => r.payment.card !== null)!.payment.card!;
+    const cancel = recs.find((r) => r.payment.cancels !== null)!.payment.cancels![0]!;
+    const account = recs.find((r) => r.payment.virtualAccount !== null)!.payment.virtualAccount!;
     const text = fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" }), fc.constant('"\\\u2028</script>'));
     const value = fc.oneof(text, fc.integer(), fc.double({ noNaN: true }), fc.constant(null), fc.boolean());
+    const number = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }));
+    // The fields the label mapping reads keep their kind of value, as the domain guarantees.
+    const mapped = fc.record({
+      method: fc.constantFrom<Payment["method"]>(null, "CARD", "VIRTUAL_ACCOUNT", "EASY_PAY", "MOBILE_PHONE", "TRANSFER", "CULTURE_GIFT_CERTIFICATE", "BOOK_GIFT_CERTIFICATE", "GAME_GIFT_CERTIFICATE", "FOREIGN_EASY_PAY"),
+      cancels: fc.option(fc.array(fc.record({ cancelAmount: number, cancelReason: text, transactionKey: text }).map((c) => ({ ...cancel, ...c })), { maxLength: 3 })),
+      card: fc.option(
+        fc.record({
+          number: text,
+          cardType: fc.constantFrom<NonNullable<Payment["card"]>["cardType"]>("CREDIT", "CHECK", "GIFT", "UNKNOWN"),
+          ownerType: fc.constantFrom<NonNullable<Payment["card"]>["ownerType"]>("PERSONAL", "CORPORATE", "UNKNOWN"),
+        }).map((c) => ({ ...card, ...c })),
+      ),
+      virtualAccount: fc.option(
+        fc.record({
+          accountType: fc.constantFrom<NonNullable<Payment["virtualAccount"]>["accountType"]>("NORMAL", "FIXED"),
+          bankCode: fc.oneof(fc.constantFrom("88", "20", "004", "11"), text),
+          customerName: text,
+        }).map((v) => ({ ...account, ...v })),
+      ),
+    });
     fc.assert(
-      fc.property(fc.constantFrom(...recs), fc.dictionary(fc.constantFrom(...Object.keys(recs[0]!.payment)), value), fc.constantFrom(...LABELS), (rec, changes, labels) => {
-        // Changed fields that the label mapping reads keep their kind of value, as the domain guarantees.
-        const { method: _m, cancels: _c, card: _d, virtualAccount: _v, ...plain } = changes;
-        const payment = { ...rec.payment, ...plain } as Payment;
-        expect(renderPayment(payment, labels)).toBe(JSON.stringify(toWirePayment(payment, labels)));
-        const changed: PaymentRecord = { payment, session: rec.session };
-        expect(recordJson(changed)).toBe(JSON.stringify(changed));
-      }),
-      { numRuns: 300 },
+      fc.property(
+        fc.constantFrom(...recs),
+        fc.dictionary(fc.constantFrom(...Object.keys(recs[0]!.payment)), value),
+        fc.option(mapped),
+        fc.constantFrom(...LABELS),
+        (rec, changes, kinds, labels) => {
+          const { method: _m, cancels: _c, card: _d, virtualAccount: _v, ...plain } = changes;
+          const payment = { ...rec.payment, ...plain, ...(kinds ?? {}) } as Payment;
+          expect(renderPayment(payment, labels)).toBe(JSON.stringify(toWirePayment(payment, labels)));
+          const changed: PaymentRecord = { payment, session: rec.session };
+          expect(recordJson(changed)).toBe(JSON.stringify(changed));
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 
