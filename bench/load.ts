@@ -6,6 +6,7 @@
 // take a fraction of a millisecond; the per-response times it emits (float ms) are collected here
 // instead and the percentiles computed from them.
 import autocannon from "autocannon";
+import { groupCpuSeconds } from "./lib/procs.js";
 
 export interface LoadSpec {
   port: number;
@@ -24,6 +25,8 @@ export interface LoadSpec {
   orderPrefix?: string;
   /** write: "key-in" (POST /v1/payments/key-in) — the only write the benchmark times. */
   write?: "key-in";
+  /** The server's process group: its CPU use over the measured phase is reported. */
+  serverGroup?: number;
 }
 
 export interface LoadResult {
@@ -37,6 +40,13 @@ export interface LoadResult {
   statuses: Record<string, number>;
   errors: number;
   timeouts: number;
+  /**
+   * Share of one core used over the measured phase by the server's process group (null when
+   * unknown) and by this load generator. A load generator near 1 with a server well below it
+   * means the load generator, not the server, set the req/s.
+   */
+  serverCpu: number | null;
+  loadCpu: number;
 }
 
 const KEYIN_BASE = {
@@ -95,6 +105,8 @@ async function phase(spec: LoadSpec, name: string, seconds: number, record: bool
   let count = 0;
   const statuses: Record<string, number> = {};
   let errors = 0;
+  const serverCpu0 = spec.serverGroup ? groupCpuSeconds(spec.serverGroup) : NaN;
+  const loadCpu0 = process.cpuUsage();
   const started = performance.now();
   const instance = autocannon({
     url: `http://127.0.0.1:${spec.port}`,
@@ -113,6 +125,8 @@ async function phase(spec: LoadSpec, name: string, seconds: number, record: bool
   instance.on("reqError", () => errors++);
   const result = await instance;
   const elapsed = (performance.now() - started) / 1000;
+  const serverCpu = spec.serverGroup ? (groupCpuSeconds(spec.serverGroup) - serverCpu0) / elapsed : NaN;
+  const loadUse = process.cpuUsage(loadCpu0);
   const sorted = times ? times.subarray(0, Math.min(count, times.length)).sort() : new Float64Array();
   return {
     requests: count,
@@ -125,6 +139,8 @@ async function phase(spec: LoadSpec, name: string, seconds: number, record: bool
     statuses,
     errors,
     timeouts: result.timeouts,
+    serverCpu: Number.isFinite(serverCpu) ? serverCpu : null,
+    loadCpu: (loadUse.user + loadUse.system) / 1e6 / elapsed,
   };
 }
 

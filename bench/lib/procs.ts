@@ -111,7 +111,8 @@ export function spawnGroup(
 }
 
 /** Resident set size (bytes) of every process in a process group, from /proc. */
-export function groupRss(pgid: number): number {
+/** Sums `of(pid, statFields)` over the processes of group `pgid` (NaN without /proc). */
+function sumOverGroup(pgid: number, of: (pid: string, fields: string[]) => number): number {
   if (!existsSync("/proc")) return NaN;
   let total = 0;
   for (const entry of readdirSync("/proc")) {
@@ -121,12 +122,29 @@ export function groupRss(pgid: number): number {
       // pid (comm) state ppid pgrp ... — comm may contain spaces: parse after the last ')'.
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (Number(fields[2]) !== pgid) continue;
-      const status = readFileSync(`/proc/${entry}/status`, "utf8");
-      const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-      if (m) total += Number(m[1]) * 1024;
+      total += of(entry, fields);
     } catch {
       /* the process went away */
     }
   }
   return total;
+}
+
+export function groupRss(pgid: number): number {
+  return sumOverGroup(pgid, (pid) => {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) * 1024 : 0;
+  });
+}
+
+const CLK_TCK = ((): number => {
+  const r = process.platform === "linux" ? spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }) : undefined;
+  const n = Number(r?.stdout?.trim());
+  return Number.isInteger(n) && n > 0 ? n : 100;
+})();
+
+/** CPU seconds (user + system) the processes of group `pgid` have used so far. */
+export function groupCpuSeconds(pgid: number): number {
+  // utime and stime: fields 14 and 15 of /proc/<pid>/stat, 12th and 13th after the comm.
+  return sumOverGroup(pgid, (_pid, fields) => (Number(fields[11]) + Number(fields[12])) / CLK_TCK);
 }
