@@ -9,7 +9,7 @@ import type { AppDeps } from "./app.js";
 import { langOf } from "./errors.js";
 import { createPageHandlers } from "./pages.js";
 import { failRedirectUrl, successRedirectUrl } from "./redirects.js";
-import { methodFromRequest, renderPayment, renditionTag, tenantLabels, toWireBilling, toWirePayment, type Labels } from "./wire.js";
+import { methodFromRequest, renderPayment, renditionTag, tenantLabels, toWireBilling, type Labels } from "./wire.js";
 import { toWireWebhookDelivery, toWireWebhookEndpoint } from "../webhooks/wire.js";
 
 type JsonBody<Op extends keyof operations> = operations[Op] extends {
@@ -42,6 +42,10 @@ type Handlers = { [Op in ServedOps]: Handler<Op> };
 const JSON_TYPE = "application/json; charset=utf-8";
 function sendRendered(reply: FastifyReply, payment: Payment, labels: Labels): FastifyReply {
   return reply.type(JSON_TYPE).send(renderPayment(payment, labels));
+}
+/** A window step's answer (authenticatePayment, failPayment): the rendered payment and where the buyer goes. */
+function sendWindowStep(reply: FastifyReply, payment: Payment, labels: Labels, redirectUrl: string | null): FastifyReply {
+  return reply.type(JSON_TYPE).send(`{"payment":${renderPayment(payment, labels)},"redirectUrl":${JSON.stringify(redirectUrl)}}`);
 }
 
 export function createHandlers(deps: AppDeps): Handlers {
@@ -116,13 +120,13 @@ export function createHandlers(deps: AppDeps): Handlers {
     },
 
     // ---- sandbox controls
-    async authenticatePayment(request) {
+    async authenticatePayment(request, reply) {
       const rec = await service.authenticatePayment(tenantOf(request), request.params.paymentKey);
-      return { payment: toWirePayment(rec.payment, labelsOf(request)), redirectUrl: successRedirectUrl(rec) };
+      return sendWindowStep(reply, rec.payment, labelsOf(request), successRedirectUrl(rec));
     },
-    async failPayment(request) {
+    async failPayment(request, reply) {
       const rec = await service.failPayment(tenantOf(request), request.params.paymentKey, request.body ?? {});
-      return { payment: toWirePayment(rec.payment, labelsOf(request)), redirectUrl: failRedirectUrl(rec, rec.payment.failure!) };
+      return sendWindowStep(reply, rec.payment, labelsOf(request), failRedirectUrl(rec, rec.payment.failure!));
     },
     async expirePayment(request, reply) {
       const { payment } = await service.expirePayment(tenantOf(request), request.params.paymentKey);

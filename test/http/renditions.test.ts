@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renditionTag, toWirePayment, type Labels } from "../../src/http/wire.js";
+import { renderPayment, renditionTag, type Labels } from "../../src/http/wire.js";
 import { newOrderId } from "../helpers/payments.js";
 import { createReady, getPayment, newTenant } from "../helpers/sandbox.js";
 import { DEFAULT_KEY, raw, startTestServer, type TestServer } from "../helpers/server.js";
@@ -29,7 +29,7 @@ const keyIn = (s: TestServer, orderId: string) =>
 async function fromRecord(server: TestServer, secretKey: string, paymentKey: string, labels: Labels): Promise<string> {
   const tenant = server.ft.tenants.lookupSecretKey(secretKey)!;
   const rec = await server.ft.service.getPayment(tenant, paymentKey);
-  return JSON.stringify(toWirePayment(rec.payment, labels));
+  return renderPayment(rec.payment, labels);
 }
 
 let server: TestServer;

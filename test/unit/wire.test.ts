@@ -6,10 +6,26 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { recordJson, type Payment, type PaymentRecord } from "../../src/domain/model.js";
-import { renderPayment, toWirePayment, type Labels } from "../../src/http/wire.js";
+import { renderPayment, wireCard, wireMethod, wireVirtualAccount, type Labels, type WirePayment } from "../../src/http/wire.js";
 import { donePayment, orderId, setup } from "./setup.js";
 
 const LABELS: Labels[] = ["seed", "toss"];
+
+/** The oracle: the wire payment as an object, the way it reads in the spec (payment + aliases). */
+function toWirePayment(p: Payment, labels: Labels): WirePayment {
+  const toss = labels === "toss";
+  return {
+    ...p,
+    amount: p.totalAmount,
+    transactionKey: p.lastTransactionKey,
+    easyPayAmount: null,
+    easyPayDiscountAmount: null,
+    method: wireMethod(p.method, toss),
+    cancels: p.cancels === null ? null : p.cancels.map((c) => ({ ...c, amount: c.cancelAmount, reason: c.cancelReason })),
+    card: wireCard(p.card, toss),
+    virtualAccount: wireVirtualAccount(p.virtualAccount, toss),
+  };
+}
 
 /** One record of each shape: window READY, DONE card, partial and full cancels, virtual accounts. */
 async function recordsOfEveryKind(): Promise<PaymentRecord[]> {
