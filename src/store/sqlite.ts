@@ -272,6 +272,16 @@ function isUniqueViolation(err: unknown, column: string): boolean {
   return code === "SQLITE_CONSTRAINT_UNIQUE" && err.message.includes(column);
 }
 
+/** Runs a payment row's INSERT or UPDATE: a taken orderId (the unique index) is DUPLICATED_ORDER_ID. */
+function writingOrderId(write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
+    throw err;
+  }
+}
+
 const scope4 = (s: IdempotencyScope): Scope4 => [s.tenantId, s.key, s.method, s.path];
 
 function toIdemRecord(row: IdemRow): IdempotencyRecord {
@@ -447,14 +457,8 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
   );
 
   // ---- helpers (synchronous; always called inside a transaction or as one statement)
-  const insertPaymentSync = (tenantId: string, rec: PaymentRecord): void => {
-    try {
-      payInsert.run(tenantId, rec.payment.paymentKey, ...rowColumns(tenantId, rec));
-    } catch (err) {
-      if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
-      throw err;
-    }
-  };
+  const insertPaymentSync = (tenantId: string, rec: PaymentRecord): void =>
+    writingOrderId(() => payInsert.run(tenantId, rec.payment.paymentKey, ...rowColumns(tenantId, rec)));
 
   // Group commit: the payment writes of one turn of the event loop (concurrent key-ins, confirms,
   // cancels...) share one transaction, committed before any of them is answered. A commit costs
@@ -590,12 +594,7 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Store
     const next = mutate(prev);
     if (next === prev) return prev; // documented "no change" signal
     if (next.payment.paymentKey !== paymentKey) throw new Error("mutate must not change paymentKey");
-    try {
-      payUpdate.run(...rowColumns(tenantId, next), tenantId, paymentKey);
-    } catch (err) {
-      if (isUniqueViolation(err, "order_id")) throw new TossError("DUPLICATED_ORDER_ID");
-      throw err;
-    }
+    writingOrderId(() => payUpdate.run(...rowColumns(tenantId, next), tenantId, paymentKey));
     return next;
   };
 
