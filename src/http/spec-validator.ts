@@ -12,7 +12,13 @@ import { CACHE_DIR } from "../root.js";
 
 type SpecData = Record<string, unknown>;
 
-export const VALIDATOR_VERSION = (createRequire(import.meta.url)("@seriousme/openapi-schema-validator/package.json") as { version: string }).version;
+const VALIDATOR_VERSION = (createRequire(import.meta.url)("@seriousme/openapi-schema-validator/package.json") as { version: string }).version;
+
+/**
+ * The marker file's name for a spec that passed the full validation: keyed by the validator's
+ * version too, as a newer one may refuse what an older one let through.
+ */
+export const markerName = (spec: SpecData): string => createHash("sha256").update(`${VALIDATOR_VERSION}\0${JSON.stringify(spec)}`).digest("hex");
 type Result = { valid: boolean; errors?: unknown };
 
 export class Validator {
@@ -23,8 +29,7 @@ export class Validator {
   constructor(private readonly validated = join(CACHE_DIR, "validated-specs")) {}
 
   async validate(spec: SpecData): Promise<Result> {
-    // Keyed by the validator's version too: a newer one may refuse what an older one let through.
-    const marker = join(this.validated, createHash("sha256").update(`${VALIDATOR_VERSION}\0${JSON.stringify(spec)}`).digest("hex"));
+    const marker = join(this.validated, markerName(spec));
     const version = typeof spec.openapi === "string" ? /^3\.[0-2]/.exec(spec.openapi)?.[0] : undefined;
     if (version && existsSync(marker)) {
       this.specification = spec;
