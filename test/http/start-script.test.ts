@@ -17,11 +17,11 @@ afterAll(() => {
   rmSync(buildDir, { recursive: true, force: true });
 });
 
-/** Starts scripts/start.mjs on a free port; resolves with its base URL once it prints the banner. */
-function start(): Promise<string> {
+/** Starts scripts/start.mjs on a free port, building into `dir`; resolves with its base URL once it prints the banner. */
+function start(dir = buildDir): Promise<string> {
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: REPO,
-    env: { ...process.env, PORT: "0", FAKETOSS_DB: ":memory:", FAKETOSS_LOG: "silent", FAKETOSS_BUILD_DIR: buildDir },
+    env: { ...process.env, PORT: "0", FAKETOSS_DB: ":memory:", FAKETOSS_LOG: "silent", FAKETOSS_BUILD_DIR: dir },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
@@ -40,7 +40,7 @@ function start(): Promise<string> {
 
 describe("scripts/start.mjs", () => {
   it("starts six servers at once on an empty build cache, every one answering, with one build left", async () => {
-    const urls = await Promise.all(Array.from({ length: 6 }, start));
+    const urls = await Promise.all(Array.from({ length: 6 }, () => start()));
     for (const url of urls) expect((await fetch(`${url}/api-docs`)).status).toBe(200);
     expect(readdirSync(buildDir).filter((d) => !d.includes(".tmp-"))).toHaveLength(1);
   }, 90_000);
@@ -51,22 +51,11 @@ describe("scripts/start.mjs", () => {
       for (const name of ["stale", "young"]) mkdirSync(join(dir, name));
       const old = new Date(Date.now() - 120_000);
       utimesSync(join(dir, "stale"), old, old);
-      const child = spawn(process.execPath, ["scripts/start.mjs"], {
-        cwd: REPO,
-        env: { ...process.env, PORT: "0", FAKETOSS_DB: ":memory:", FAKETOSS_LOG: "silent", FAKETOSS_BUILD_DIR: dir },
-        stdio: ["ignore", "pipe", "inherit"],
-      });
-      children.push(child);
-      await new Promise<void>((resolve, reject) => {
-        let out = "";
-        child.stdout!.setEncoding("utf8").on("data", (c: string) => (out += c).includes("listening on") && resolve());
-        child.once("exit", (code) => reject(new Error(`start.mjs exited with ${code}`)));
-      });
+      await start(dir);
       const left = readdirSync(dir).sort();
       expect(left).toContain("young");
       expect(left).not.toContain("stale");
       expect(left.filter((d) => d !== "young")).toHaveLength(1); // the new build
-      child.kill("SIGKILL");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
