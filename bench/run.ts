@@ -487,7 +487,7 @@ interface Ratio {
   pass: boolean | undefined;
   detail: string;
   /** A req/s of the ratio was the load generator's limit (loadBound). */
-  loadBound?: boolean;
+  loadBound: boolean;
 }
 
 function render(input: {
@@ -506,26 +506,27 @@ function render(input: {
   const find = (server: string, scenario: string): LoadResult | undefined => rows.find((r) => r.server === server && r.scenario === scenario)?.r;
   const ratios: Ratio[] = [];
   const valid = (...rs: Array<LoadResult | undefined>) => rs.every((r) => r && r.requests > 0 && non2xx(r) <= r.requests * 0.01);
-  const rpsRatio = (name: string, a: LoadResult | undefined, b: LoadResult | undefined, min: number | undefined) => {
-    const value = a && b ? a.rps / b.rps : NaN;
-    const ok = valid(a, b);
-    const bound = [a, b].filter((r): r is LoadResult => r !== undefined && loadBound(r)).map(cpuText);
+  /** One row of the ratio table. No goal: reported for information. Measurements that are not valid miss. */
+  const judge = (name: string, value: number, goal: { min: number } | { max: number } | undefined, ok: boolean, detail: string, bound = false) => {
     ratios.push({
       name,
       value,
-      target: min === undefined ? "(info)" : `≥ ${min}`,
-      pass: !ok ? false : min === undefined ? undefined : value >= min,
-      detail: ok
-        ? `${Math.round(a!.rps)} ÷ ${Math.round(b!.rps)} req/s${bound.length ? `; set by the load generator, not the server (${bound.join("; ")})` : ""}`
-        : "INVALID: more than 1% non-2xx answers",
-      loadBound: bound.length > 0,
+      target: goal === undefined ? "(info)" : "min" in goal ? `≥ ${goal.min}` : `≤ ${goal.max}`,
+      pass: !ok ? false : goal === undefined ? undefined : "min" in goal ? value >= goal.min : value <= goal.max,
+      detail: ok ? detail : "INVALID: more than 1% non-2xx answers",
+      loadBound: bound,
     });
+  };
+  const rpsRatio = (name: string, a: LoadResult | undefined, b: LoadResult | undefined, min: number | undefined) => {
+    const bound = [a, b].filter((r): r is LoadResult => r !== undefined && loadBound(r)).map(cpuText);
+    const detail = a && b ? `${Math.round(a.rps)} ÷ ${Math.round(b.rps)} req/s${bound.length ? `; set by the load generator, not the server (${bound.join("; ")})` : ""}` : "";
+    judge(name, a && b ? a.rps / b.rps : NaN, min === undefined ? undefined : { min }, valid(a, b), detail, bound.length > 0);
   };
   /** req/s per CPU-second of the server: what a load generator that kept both servers busy would show. */
   const perCpuRatio = (name: string, a: LoadResult | undefined, b: LoadResult | undefined) => {
     if (!a || !b || !a.serverCpu || !b.serverCpu) return;
     const [pa, pb] = [a.rps / a.serverCpu, b.rps / b.serverCpu];
-    ratios.push({ name, value: pa / pb, target: "(info)", pass: valid(a, b) ? undefined : false, detail: `${Math.round(pa)} ÷ ${Math.round(pb)} req per server CPU-second` });
+    judge(name, pa / pb, undefined, valid(a, b), `${Math.round(pa)} ÷ ${Math.round(pb)} req per server CPU-second`);
   };
   const ft = (s: string) => rows.find((r) => r.server === FT && r.scenario === s)?.r;
   rpsRatio("GET FakeToss ÷ node:http", ft("GET"), find("node:http", "GET"), 0.6);
@@ -537,39 +538,21 @@ function render(input: {
   for (const s of ["GET", "write", "cancel"]) rpsRatio(`${s} FakeToss ÷ Prism (default log)`, ft(s), find("Prism (default log)", s), undefined);
   const ftStart = median(startups["faketoss"] ?? []);
   const prStart = median(startups["prism-silent"] ?? []);
-  ratios.push({
-    name: "start-up FakeToss ÷ Prism -v silent",
-    value: ftStart / prStart,
-    target: "≤ 0.25",
-    pass: ftStart / prStart <= 0.25,
-    detail: `median ${ftStart.toFixed(0)} ÷ ${prStart.toFixed(0)} ms`,
-  });
+  judge("start-up FakeToss ÷ Prism -v silent", ftStart / prStart, { max: 0.25 }, true, `median ${ftStart.toFixed(0)} ÷ ${prStart.toFixed(0)} ms`);
   /** p50 at the big store ÷ at the small one; `max` undefined: reported for information. */
   const p50Ratio = (suffix: string, max: number | undefined) => {
     const big = ft(`${input.big}${suffix}`);
     const small = ft(`GET${suffix}`);
     if (!big || !small) return;
-    const value = big.p50 / small.p50;
-    const ok = valid(big, small);
-    ratios.push({
-      name: `GET p50 ${input.big.slice(5)} ÷ ${short(input.smallCount)}${suffix}`,
-      value,
-      target: max === undefined ? "(info)" : `≤ ${max}`,
-      pass: !ok ? false : max === undefined ? undefined : value <= max,
-      detail: ok ? `${ms(big.p50)} ÷ ${ms(small.p50)} ms` : "INVALID: more than 1% non-2xx answers",
-    });
+    const name = `GET p50 ${input.big.slice(5)} ÷ ${short(input.smallCount)}${suffix}`;
+    judge(name, big.p50 / small.p50, max === undefined ? undefined : { max }, valid(big, small), `${ms(big.p50)} ÷ ${ms(small.p50)} ms`);
   };
   p50Ratio("", 1.2);
   p50Ratio(ONE_CONNECTION, undefined);
   const bigRss = rss["FakeToss @big"];
   if (bigRss !== undefined) {
-    ratios.push({
-      name: `RSS at ${input.big.slice(5)} payments (MB)`,
-      value: bigRss.rss / 1024 / 1024,
-      target: "≤ 150",
-      pass: bigRss.rss / 1024 / 1024 <= 150,
-      detail: `after the GET load: ${mb(bigRss.anon)} MB anonymous + ${mb(bigRss.file)} MB file-backed (mmap of the SQLite file)`,
-    });
+    const detail = `after the GET load: ${mb(bigRss.anon)} MB anonymous + ${mb(bigRss.file)} MB file-backed (mmap of the SQLite file)`;
+    judge(`RSS at ${input.big.slice(5)} payments (MB)`, bigRss.rss / 1024 / 1024, { max: 150 }, true, detail);
   }
 
   const head = ["server", "scenario", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx", "server CPU", "load CPU"];
